@@ -1,0 +1,58 @@
+from __future__ import annotations
+
+from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from apps.accounts import services
+from apps.accounts.forms import InstructorSignupForm, JoinForm
+from apps.delegations.services import simulation_join
+
+BACKEND = "django.contrib.auth.backends.ModelBackend"
+
+
+def join(request: HttpRequest) -> HttpResponse:
+    """A student joins with the code and a display name; no e-mail, no password."""
+    if request.method == "POST":
+        form = JoinForm(request.POST)
+        if form.is_valid():
+            current = request.user if request.user.is_authenticated else None
+            try:
+                user, membership = simulation_join(
+                    code=form.cleaned_data["code"],
+                    display_name=form.cleaned_data["display_name"],
+                    user=current,
+                )
+            except ValidationError as error:
+                field = "display_name" if "name" in str(error).lower() else "code"
+                form.add_error(field, error)
+            else:
+                if current is None:
+                    login(request, user, backend=BACKEND)
+                return redirect(membership.simulation)
+    else:
+        form = JoinForm(initial={"code": request.GET.get("code", "")})
+    status = 422 if form.errors else 200
+    template = "accounts/partials/join_form.html" if request.htmx else "accounts/join.html"
+    return render(request, template, {"join_form": form}, status=status)
+
+
+def signup(request: HttpRequest) -> HttpResponse:
+    form = InstructorSignupForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            user = services.instructor_signup(user=form.save())
+        login(request, user, backend=BACKEND)
+        return redirect("delegations:dashboard")
+    return render(request, "accounts/signup.html", {"form": form})
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "accounts/login.html"
+    redirect_authenticated_user = True
+
+
+logout = auth_views.LogoutView.as_view()

@@ -1,0 +1,136 @@
+"""The one websocket a browser tab opens: server push only (writes go over HTTP).
+
+At connect the consumer asks the policy which groups the user may see and joins them. Every
+message a client sends is authorised again (Channels itself checks only at connect). What it
+delivers was decided when it joined a group: a delivery handler only sends, with no query
+and no thread hop, so one broadcast to a thousand sockets stays cheap (BASELINES.md §1).
+Access that ends while the socket is open arrives as an event on the user's own group.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from channels.db import database_sync_to_async
+from channels.exceptions import StopConsumer
+from channels.generic.websocket import AsyncWebsocketConsumer
+from channels.consumer import get_handler_name
+
+from apps.core import policy
+from apps.core.groups import group_for_simulation, group_for_user
+
+logger = logging.getLogger(__name__)
+
+CLOSE_FORBIDDEN = 4403
+MAX_CLIENT_MESSAGE_BYTES = 4096
+
+
+class LiveConsumer(AsyncWebsocketConsumer):
+    simulation_id: int
+    groups_joined: set[str]
+
+    async def dispatch(self, message: dict[str, Any]) -> None:
+        """Channels' dispatch without `aclose_old_connections()` before every handler.
+
+        Stock Channels hops to the single thread-sensitive executor before *each* message,
+        a fifth of all CPU when fanning out to 1,000 sockets (BASELINES.md §1). It is safe
+        to skip because this consumer touches the database only through
+        `database_sync_to_async`, which closes stale connections itself.
+        """
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
+
+    async def connect(self) -> None:
+        self.groups_joined = set()
+        self.simulation_id = int(self.scope["url_route"]["kwargs"]["simulation_id"])
+        user = self.scope["user"]
+        if not await self.allowed("simulation.view"):
+            await self.close(code=CLOSE_FORBIDDEN)
+            return
+        await self.accept()
+        await self.join(group_for_simulation(self.simulation_id))
+        await self.join(group_for_user(user.pk))
+
+    async def disconnect(self, code: int) -> None:
+        for group in list(getattr(self, "groups_joined", ())):
+            await self.channel_layer.group_discard(group, self.channel_name)
+        self.groups_joined = set()
+
+    async def join(self, group: str) -> None:
+        await self.channel_layer.group_add(group, self.channel_name)
+        self.groups_joined.add(group)
+
+    async def allowed(self, action: str) -> bool:
+        user = self.scope["user"]
+
+        def check() -> bool:
+            policy.forget(user)  # a role may have changed since the last message
+            return policy.can(user, action, self.simulation_id_obj())
+
+        return await database_sync_to_async(check)()
+
+    def simulation_id_obj(self) -> Any:
+        return _SimulationRef(self.simulation_id)
+
+    # --- what the client sends ------------------------------------------------------------
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        if text_data is None or len(text_data) > MAX_CLIENT_MESSAGE_BYTES:
+            await self.send_error("Messages must be JSON text under 4 KB.")
+            return
+        try:
+            data = json.loads(text_data)
+        except json.JSONDecodeError:
+            await self.send_error("Messages must be JSON.")
+            return
+        if not isinstance(data, dict):
+            await self.send_error("Messages must be JSON objects.")
+            return
+        # Every message is authorised: membership may have ended since connect.
+        if not await self.allowed("simulation.view"):
+            await self.close(code=CLOSE_FORBIDDEN)
+            raise StopConsumer
+        kind = data.get("type")
+        if kind == "ping":
+            await self.send(text_data=json.dumps({"type": "pong"}))
+        elif kind == "resume":
+            await self.resume(data.get("streams"))
+        else:
+            await self.send_error(f"Unknown message type {kind!r}.")
+
+    async def resume(self, streams: Any) -> None:
+        """Replay what the client missed, from the database, for the streams it may read."""
+        from apps.core.replay import replay
+
+        if not isinstance(streams, dict):
+            await self.send_error("resume needs an object of stream → last sequence seen.")
+            return
+        user = self.scope["user"]
+        fragments = await database_sync_to_async(replay)(
+            user=user, simulation_id=self.simulation_id, streams=streams
+        )
+        for html in fragments:
+            await self.send(text_data=html)
+
+    async def send_error(self, text: str) -> None:
+        await self.send(text_data=json.dumps({"type": "error", "message": text}))
+
+    # --- deliveries from the channel layer: send only, no query ------------------------------
+    async def push_html(self, event: dict[str, Any]) -> None:
+        await self.send(text_data=event["html"])
+
+    async def access_revoked(self, event: dict[str, Any]) -> None:
+        """The user lost access to this simulation (unseated, removed): stop at once."""
+        if event.get("simulation_id") == self.simulation_id:
+            await self.close(code=CLOSE_FORBIDDEN)
+            await self.disconnect(CLOSE_FORBIDDEN)
+
+
+class _SimulationRef:
+    """Lets the policy resolve the simulation from an id without loading the row."""
+
+    def __init__(self, simulation_id: int) -> None:
+        self.simulation_id = simulation_id

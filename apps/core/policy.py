@@ -1,0 +1,127 @@
+"""The one permission policy: every "may this user do X to Y" in Plenary is answered here.
+
+Views, websocket consumers, tasks and templates all call `can()` / `require()`; no other
+module decides permissions. An action is a dotted name; each has one rule, a function of the
+user's standing in the simulation (`Standing`) and the object. The standing is loaded once
+per user and simulation and cached on the user object, so a page asking many questions
+costs one query.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import PermissionDenied
+
+from apps.accounts.models import User
+from apps.delegations.models import Membership, Simulation
+
+Role = Membership.Role
+STAFF_ROLES = frozenset({Role.INSTRUCTOR, Role.CO_INSTRUCTOR})
+FLOOR_ROLES = frozenset({Role.CHAIR, Role.MEDIATOR})
+
+
+@dataclass(frozen=True)
+class Standing:
+    """Who the user is in one simulation."""
+
+    user_id: int | None
+    simulation_id: int
+    is_owner: bool
+    role: str | None
+    simulation_open: bool
+
+    @property
+    def is_member(self) -> bool:
+        return self.is_owner or self.role is not None
+
+    @property
+    def is_staff(self) -> bool:
+        return self.is_owner or self.role in STAFF_ROLES
+
+
+Rule = Callable[[Standing, Any], bool]
+
+
+def _member(standing: Standing, obj: Any) -> bool:
+    return standing.is_member
+
+
+def _staff(standing: Standing, obj: Any) -> bool:
+    return standing.is_staff
+
+
+def _active_member(standing: Standing, obj: Any) -> bool:
+    """Members who act: everyone but observers and archivists (read-only roles)."""
+    if standing.is_staff:
+        return True
+    return standing.is_member and standing.role not in {Role.OBSERVER, Role.ORGANIZER}
+
+
+RULES: dict[str, Rule] = {
+    "simulation.view": _member,
+    "simulation.manage": _staff,
+    "lobby.read": _member,
+    "lobby.post": _active_member,
+    "lobby.announce": _staff,
+}
+
+
+def simulation_id_of(obj: Any) -> int:
+    if isinstance(obj, Simulation):
+        return int(obj.pk)
+    simulation_id = getattr(obj, "simulation_id", None)
+    if simulation_id is None:
+        raise TypeError(f"The policy cannot tell which simulation {obj!r} belongs to.")
+    return int(simulation_id)
+
+
+def standing(user: User | AnonymousUser, simulation: Simulation | int) -> Standing:
+    simulation_id = simulation if isinstance(simulation, int) else int(simulation.pk)
+    if not user.is_authenticated:
+        return Standing(None, simulation_id, False, None, False)
+    cache: dict[int, Standing] = user.__dict__.setdefault("_plenary_standing", {})
+    if simulation_id in cache:
+        return cache[simulation_id]
+    row = (
+        Simulation.objects.filter(pk=simulation_id)
+        .values("owner_id", "status")
+        .first()
+    )
+    if row is None:
+        result = Standing(user.pk, simulation_id, False, None, False)
+    else:
+        role = (
+            Membership.objects.filter(simulation_id=simulation_id, user_id=user.pk)
+            .values_list("role", flat=True)
+            .first()
+        )
+        result = Standing(
+            user.pk,
+            simulation_id,
+            row["owner_id"] == user.pk,
+            role,
+            row["status"] == Simulation.Status.OPEN,
+        )
+    cache[simulation_id] = result
+    return result
+
+
+def forget(user: User | AnonymousUser) -> None:
+    """Drop the cached standing (after the user's role changed in this request)."""
+    user.__dict__.pop("_plenary_standing", None)
+
+
+def can(user: User | AnonymousUser, action: str, obj: Any) -> bool:
+    rule = RULES[action]  # an unknown action is a programming error, not a "no"
+    if user.is_authenticated and user.is_superuser:
+        return True
+    return rule(standing(user, simulation_id_of(obj)), obj)
+
+
+def require(user: User | AnonymousUser, action: str, obj: Any) -> None:
+    if not can(user, action, obj):
+        raise PermissionDenied(f"You may not do this ({action}).")

@@ -1,0 +1,122 @@
+"""Every write to the lobby, one function per use case."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from apps.accounts.models import User
+from apps.core import policy
+from apps.core.broadcast import push_html_on_commit
+from apps.core.groups import group_for_simulation
+from apps.delegations.models import Simulation
+from apps.lobby.models import Announcement, LobbyMessage
+
+MAX_ANNOUNCEMENT_DELAY = dt.timedelta(days=7)
+
+
+def clean_body(body: str) -> str:
+    text = body.strip()
+    if not text:
+        raise ValidationError("Write something first: the message is empty.")
+    limit = settings.LOBBY_MESSAGE_MAX_LENGTH
+    if len(text) > limit:
+        raise ValidationError(f"Messages are limited to {limit} characters (this one has {len(text)}).")
+    return text
+
+
+def _append(
+    *, simulation_id: int, author: User | None, body: str, kind: str
+) -> LobbyMessage:
+    """Append with the next sequence number. Must run inside a transaction.
+
+    The simulation row is locked (`select_for_update`) so two posts cannot read the same
+    last number; the unique (simulation, seq) constraint is the safety net. On SQLite the
+    IMMEDIATE transaction mode serialises writers instead.
+    """
+    Simulation.objects.select_for_update().only("pk").get(pk=simulation_id)
+    last = LobbyMessage.objects.filter(simulation_id=simulation_id).aggregate(m=Max("seq"))["m"]
+    message = LobbyMessage.objects.create(
+        simulation_id=simulation_id, seq=(last or 0) + 1, author=author, body=body, kind=kind
+    )
+    html = render_to_string("lobby/partials/push.html", {"message": message})
+    push_html_on_commit(group_for_simulation(simulation_id), html)
+    return message
+
+
+def message_post(*, simulation: Simulation, by: User, body: str) -> LobbyMessage:
+    """Post to the lobby. Pushed to every open socket of the simulation after commit."""
+    policy.require(by, "lobby.post", simulation)
+    text = clean_body(body)
+    with transaction.atomic():
+        return _append(
+            simulation_id=simulation.pk, author=by, body=text, kind=LobbyMessage.Kind.MESSAGE
+        )
+
+
+def announcement_schedule(
+    *, simulation: Simulation, by: User, body: str, delay: dt.timedelta
+) -> Announcement:
+    """Schedule an announcement; the worker posts it when due (task + beat sweep)."""
+    from apps.lobby.tasks import post_due_announcement
+
+    policy.require(by, "lobby.announce", simulation)
+    text = clean_body(body)
+    if delay < dt.timedelta(0) or delay > MAX_ANNOUNCEMENT_DELAY:
+        raise ValidationError("Choose a delay between 0 seconds and 7 days.")
+    with transaction.atomic():
+        announcement = Announcement.objects.create(
+            simulation=simulation, author=by, body=text, due_at=timezone.now() + delay
+        )
+        announcement_id = announcement.pk
+        eta = announcement.due_at
+        transaction.on_commit(lambda: post_due_announcement.apply_async((announcement_id,), eta=eta))
+    return announcement
+
+
+def announcement_post_if_due(*, announcement_id: int, now: dt.datetime | None = None) -> bool:
+    """Post the announcement if it is due and not yet posted. Returns whether it posted now.
+
+    Idempotent: the row is locked (`select_for_update`) and `message` is set in the same
+    transaction, so a duplicated task, a retry after a killed worker, or the sweep racing
+    the task post it exactly once. The author must still be allowed to announce.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        announcement = (
+            Announcement.objects.select_for_update()
+            .select_related("author")
+            .filter(pk=announcement_id)
+            .first()
+        )
+        if announcement is None or announcement.message_id or announcement.cancelled:
+            return False
+        if announcement.due_at > now:
+            return False
+        if not policy.can(announcement.author, "lobby.announce", announcement):
+            announcement.cancelled = True
+            announcement.save(update_fields=["cancelled"])
+            return False
+        announcement.message = _append(
+            simulation_id=announcement.simulation_id,
+            author=announcement.author,
+            body=announcement.body,
+            kind=LobbyMessage.Kind.ANNOUNCEMENT,
+        )
+        announcement.save(update_fields=["message"])
+        return True
+
+
+def announcements_sweep(*, now: dt.datetime | None = None) -> int:
+    """Post every overdue announcement a lost task missed. Returns how many it posted."""
+    now = now or timezone.now()
+    due = Announcement.objects.filter(
+        message__isnull=True, cancelled=False, due_at__lte=now
+    ).values_list("pk", flat=True)[:500]
+    return sum(announcement_post_if_due(announcement_id=pk, now=now) for pk in list(due))

@@ -1,0 +1,255 @@
+"""Majority rules: given a tally, did the question pass?
+
+UN practice, and the options committees change:
+
+- *simple*: more votes in favour than against, among members present and voting;
+  abstaining members are present but not voting, so abstentions do not count.
+- *two_thirds*: at least two thirds of members present and voting (exactly two thirds passes).
+- *security_council*: at least nine affirmative votes; on a substantive question, also no
+  negative vote of a permanent member (an abstaining permanent member does not veto).
+- *consensus*: no objection (abstentions and silence are not objections).
+- *unanimity*: every member present votes in favour.
+
+Every rule first checks the quorum: enough members present. The thresholds (two thirds,
+nine votes, the quorum fraction) are parameters, set per committee by its preset.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from fractions import Fraction
+
+
+class MajorityRule(StrEnum):
+    SIMPLE = "simple"
+    TWO_THIRDS = "two_thirds"
+    SECURITY_COUNCIL = "security_council"
+    CONSENSUS = "consensus"
+    UNANIMITY = "unanimity"
+
+    @property
+    def title(self) -> str:
+        return _RULE_TITLES[self]
+
+
+_RULE_TITLES = {
+    MajorityRule.SIMPLE: "Simple majority",
+    MajorityRule.TWO_THIRDS: "Two-thirds majority",
+    MajorityRule.SECURITY_COUNCIL: "Security Council (nine votes, veto on substance)",
+    MajorityRule.CONSENSUS: "Consensus (no objection)",
+    MajorityRule.UNANIMITY: "Unanimity",
+}
+
+
+class Question(StrEnum):
+    """Procedural questions (motions) and substantive ones (drafts, amendments, packages)."""
+
+    PROCEDURAL = "procedural"
+    SUBSTANTIVE = "substantive"
+
+
+class Vote(StrEnum):
+    YES = "yes"
+    NO = "no"
+    ABSTAIN = "abstain"
+
+
+class Result(StrEnum):
+    PASSED = "passed"
+    FAILED = "failed"
+    NO_QUORUM = "no_quorum"
+
+
+DEFAULT_QUORUM = Fraction(1, 3)
+DEFAULT_TWO_THIRDS = Fraction(2, 3)
+DEFAULT_SECURITY_COUNCIL_VOTES = 9
+
+
+@dataclass(frozen=True)
+class Tally:
+    """The count of one ballot.
+
+    ``absent`` members are not present; present members either voted (yes, no, abstain) or
+    did not (a pass in a roll call, a non-voting member). ``vetoes`` counts the ``no`` votes
+    cast by veto holders, so it is part of ``no``.
+    """
+
+    yes: int
+    no: int
+    abstain: int
+    members: int
+    absent: int = 0
+    vetoes: int = 0
+
+    def __post_init__(self) -> None:
+        for name in ("yes", "no", "abstain", "members", "absent", "vetoes"):
+            if getattr(self, name) < 0:
+                raise ValueError(f"a tally cannot have a negative {name} count")
+        if self.absent > self.members:
+            raise ValueError("a tally cannot have more absent members than members")
+        if self.yes + self.no + self.abstain > self.present:
+            raise ValueError("a tally cannot have more votes than members present")
+        if self.vetoes > self.no:
+            raise ValueError("vetoes are negative votes: there cannot be more vetoes than noes")
+
+    @property
+    def present(self) -> int:
+        return self.members - self.absent
+
+    @property
+    def present_not_voting(self) -> int:
+        """Present members who cast no vote at all (not even an abstention)."""
+        return self.present - self.yes - self.no - self.abstain
+
+    def summary(self) -> str:
+        """``"8 in favour, 5 against, 2 abstentions"``."""
+        abstentions = "1 abstention" if self.abstain == 1 else f"{self.abstain} abstentions"
+        return f"{self.yes} in favour, {self.no} against, {abstentions}"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    result: Result
+    reason: str
+
+    @property
+    def passed(self) -> bool:
+        return self.result is Result.PASSED
+
+
+def quorum_needed(members: int, quorum: Fraction) -> int:
+    """The fewest members present that make a quorum (one third of 15 -> 5; 3/5 of 15 -> 9)."""
+    if members <= 0:
+        return 0
+    needed = -((-quorum.numerator * members) // quorum.denominator)  # ceiling division
+    return max(1, needed)
+
+
+def decide(
+    rule: MajorityRule,
+    tally: Tally,
+    *,
+    question: Question = Question.SUBSTANTIVE,
+    abstentions_count_as_present_not_voting: bool = True,
+    quorum: Fraction = DEFAULT_QUORUM,
+    two_thirds: Fraction = DEFAULT_TWO_THIRDS,
+    security_council_votes: int = DEFAULT_SECURITY_COUNCIL_VOTES,
+    veto: bool = True,
+) -> Outcome:
+    """Apply ``rule`` to ``tally``: passed, failed or no quorum, with a sentence saying why.
+
+    With ``abstentions_count_as_present_not_voting`` off, an abstention counts as a vote cast
+    (so it weighs like a no in simple and two-thirds majorities). ``veto`` only matters for
+    the Security Council rule on a substantive question.
+    """
+    needed = quorum_needed(tally.members, quorum)
+    if tally.present < needed:
+        return Outcome(
+            Result.NO_QUORUM,
+            f"No quorum: {tally.present} of {tally.members} members present, {needed} needed.",
+        )
+    counts = tally.summary()
+    cast = tally.yes + tally.no
+    if not abstentions_count_as_present_not_voting:
+        cast += tally.abstain
+
+    if rule is MajorityRule.SIMPLE:
+        if cast == 0:
+            return Outcome(Result.FAILED, f"{counts}: no votes were cast.")
+        if 2 * tally.yes > cast:
+            return Outcome(Result.PASSED, f"{counts}: a simple majority is in favour.")
+        return Outcome(
+            Result.FAILED, f"{counts}: a simple majority needs more votes in favour than against."
+        )
+
+    if rule is MajorityRule.TWO_THIRDS:
+        if cast == 0:
+            return Outcome(Result.FAILED, f"{counts}: no votes were cast.")
+        required = -((-two_thirds.numerator * cast) // two_thirds.denominator)
+        if tally.yes >= required:
+            return Outcome(
+                Result.PASSED, f"{counts}: {required} of {cast} votes in favour were needed."
+            )
+        return Outcome(
+            Result.FAILED, f"{counts}: {required} of {cast} votes in favour were needed."
+        )
+
+    if rule is MajorityRule.SECURITY_COUNCIL:
+        enough = tally.yes >= security_council_votes
+        vetoed = veto and question is Question.SUBSTANTIVE and tally.vetoes > 0
+        if enough and not vetoed:
+            return Outcome(
+                Result.PASSED,
+                f"{counts}: at least {security_council_votes} affirmative votes"
+                + (" and no veto." if question is Question.SUBSTANTIVE and veto else "."),
+            )
+        reasons = []
+        if not enough:
+            reasons.append(f"{security_council_votes} affirmative votes were needed")
+        if vetoed:
+            holders = "a permanent member" if tally.vetoes == 1 else "permanent members"
+            reasons.append(f"vetoed by the negative vote of {holders}")
+        return Outcome(Result.FAILED, f"{counts}: " + "; ".join(reasons) + ".")
+
+    if rule is MajorityRule.CONSENSUS:
+        if tally.no == 0:
+            return Outcome(Result.PASSED, "Adopted by consensus: no objection.")
+        objections = "1 objection" if tally.no == 1 else f"{tally.no} objections"
+        return Outcome(Result.FAILED, f"No consensus: {objections}.")
+
+    # Unanimity: every member present votes in favour.
+    if tally.yes == tally.present:
+        return Outcome(Result.PASSED, f"{counts}: every member present is in favour.")
+    missing = tally.present - tally.yes
+    return Outcome(
+        Result.FAILED,
+        f"{counts}: unanimity needs every member present in favour; {missing} "
+        + ("is not." if missing == 1 else "are not."),
+    )
+
+
+@dataclass(frozen=True)
+class VotingRules:
+    """A committee's voting options, part of its preset."""
+
+    procedural: MajorityRule = MajorityRule.SIMPLE
+    substantive: MajorityRule = MajorityRule.SIMPLE
+    quorum: Fraction = DEFAULT_QUORUM
+    two_thirds: Fraction = DEFAULT_TWO_THIRDS
+    security_council_votes: int = DEFAULT_SECURITY_COUNCIL_VOTES
+    veto: bool = False
+    abstentions_allowed: bool = True
+    abstentions_count_as_present_not_voting: bool = True
+    # UNA-USA: a delegation that answered the roll "present and voting" may not abstain
+    # on a substantive vote.
+    present_and_voting_may_not_abstain: bool = False
+    # Observers (delegations without a vote right: NGOs, cities, companies...) speak but
+    # do not vote unless the committee says so.
+    observers_may_vote: bool = False
+
+    def rule_for(self, question: Question) -> MajorityRule:
+        return self.substantive if question is Question.SUBSTANTIVE else self.procedural
+
+
+def decide_under(
+    voting: VotingRules,
+    tally: Tally,
+    *,
+    question: Question,
+    rule: MajorityRule | None = None,
+) -> Outcome:
+    """``decide`` with every threshold taken from the committee's ``VotingRules``.
+
+    ``rule`` defaults to the committee's rule for the kind of question.
+    """
+    return decide(
+        rule if rule is not None else voting.rule_for(question),
+        tally,
+        question=question,
+        abstentions_count_as_present_not_voting=voting.abstentions_count_as_present_not_voting,
+        quorum=voting.quorum,
+        two_thirds=voting.two_thirds,
+        security_council_votes=voting.security_council_votes,
+        veto=voting.veto,
+    )

@@ -1,0 +1,22 @@
+"""The embedded default (`make run`): SQLite file + a real Redis on loopback."""
+
+from config import embedded_redis
+from config.settings.base import *  # noqa: F403
+from config.settings.base import RUN_DIR, channel_layers
+from config.settings.env import env_bool, env_list, env_str
+
+DEBUG = env_bool("DEBUG", True)
+REDIS_URL = env_str("REDIS_URL") or embedded_redis.ensure_shared(RUN_DIR)
+CHANNEL_LAYERS = channel_layers(REDIS_URL, "plenary")
+CELERY_BROKER_URL = REDIS_URL
+CELERY_BEAT_SCHEDULE_FILENAME = str(RUN_DIR / "celerybeat-schedule")
+
+# Local use includes phones on the classroom network (HOST=0.0.0.0 make run).
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["*"])
+# Serve static files straight from static/ (no collectstatic step on a fresh machine).
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}

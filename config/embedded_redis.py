@@ -13,6 +13,7 @@ import fcntl
 import os
 import socket
 import subprocess
+import tempfile
 import time
 from pathlib import Path
 
@@ -44,13 +45,20 @@ def start(port: int, workdir: Path) -> subprocess.Popen[bytes]:
     process = subprocess.Popen(  # noqa: S603 - a fixed binary with fixed arguments
         [
             redis_server_binary(),
-            "--bind", "127.0.0.1",
-            "--port", str(port),
-            "--save", "",
-            "--appendonly", "no",
-            "--dir", str(workdir),
-            "--protected-mode", "yes",
-            "--loglevel", "warning",
+            "--bind",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            str(workdir),
+            "--protected-mode",
+            "yes",
+            "--loglevel",
+            "warning",
         ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -74,7 +82,7 @@ def ensure_private() -> str:
     use the same server instead of starting their own.
     """
     port = free_port()
-    workdir = Path(os.environ.get("TMPDIR", "/tmp")) / f"plenary-redis-{port}"
+    workdir = Path(tempfile.mkdtemp(prefix=f"plenary-redis-{port}-"))
     process = start(port, workdir)
 
     def stop() -> None:

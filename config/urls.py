@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.urls import include, path
+
 from apps.core.views import healthz, home
 
 urlpatterns = [

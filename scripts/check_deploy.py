@@ -17,6 +17,8 @@ env = {
 }
 sys.exit(
     subprocess.call(  # noqa: S603
-        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"], cwd=ROOT, env=env
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=env,
     )
 )

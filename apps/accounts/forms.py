@@ -6,11 +6,18 @@ from apps.accounts.models import User
 
 class JoinForm(forms.Form):
     # Lengths are checked by the service with clear messages; these caps only stop abuse.
-    code = forms.CharField(label="Join code", max_length=32, error_messages={"required": "Enter the join code shown by your instructor.", "max_length": "That is not a join code: codes have 6 letters and digits."})
+    code = forms.CharField(
+        label="Join code",
+        max_length=32,
+        error_messages={
+            "required": "Enter the join code shown by your instructor.",
+            "max_length": "That is not a join code: codes have 6 letters and digits.",
+        },
+    )
     display_name = forms.CharField(label="Your name", required=False, max_length=10_000)
 
 
-class InstructorSignupForm(UserCreationForm):
+class InstructorSignupForm(UserCreationForm[User]):
     class Meta:
         model = User
         fields = ("username", "email", "display_name")
@@ -18,6 +25,6 @@ class InstructorSignupForm(UserCreationForm):
         help_texts = {"username": ""}
 
     def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        super().__init__(*args, **kwargs)
         self.fields["email"].required = True
         self.fields["display_name"].required = True

@@ -6,20 +6,23 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django_htmx.http import HttpResponseClientRedirect
 
 from apps.accounts import services
+from apps.accounts.models import User
 from apps.accounts.forms import InstructorSignupForm, JoinForm
+from apps.core.http import HtmxRequest
 from apps.delegations.services import simulation_join
 
 BACKEND = "django.contrib.auth.backends.ModelBackend"
 
 
-def join(request: HttpRequest) -> HttpResponse:
+def join(request: HtmxRequest) -> HttpResponse:
     """A student joins with the code and a display name; no e-mail, no password."""
     if request.method == "POST":
         form = JoinForm(request.POST)
         if form.is_valid():
-            current = request.user if request.user.is_authenticated else None
+            current = request.user if isinstance(request.user, User) else None
             try:
                 user, membership = simulation_join(
                     code=form.cleaned_data["code"],
@@ -32,7 +35,9 @@ def join(request: HttpRequest) -> HttpResponse:
             else:
                 if current is None:
                     login(request, user, backend=BACKEND)
-                return redirect(membership.simulation)
+                url = membership.simulation.get_absolute_url()
+                # An htmx post would swap the whole next page into the form: navigate.
+                return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
     else:
         form = JoinForm(initial={"code": request.GET.get("code", "")})
     status = 422 if form.errors else 200

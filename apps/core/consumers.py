@@ -13,10 +13,10 @@ import json
 import logging
 from typing import Any
 
+from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncWebsocketConsumer
-from channels.consumer import get_handler_name
 
 from apps.core import policy
 from apps.core.groups import group_for_simulation, group_for_user
@@ -71,7 +71,7 @@ class LiveConsumer(AsyncWebsocketConsumer):
             policy.forget(user)  # a role may have changed since the last message
             return policy.can(user, action, self.simulation_id_obj())
 
-        return await database_sync_to_async(check)()
+        return bool(await database_sync_to_async(check)())
 
     def simulation_id_obj(self) -> Any:
         return _SimulationRef(self.simulation_id)

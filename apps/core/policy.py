@@ -86,11 +86,7 @@ def standing(user: User | AnonymousUser, simulation: Simulation | int) -> Standi
     cache: dict[int, Standing] = user.__dict__.setdefault("_plenary_standing", {})
     if simulation_id in cache:
         return cache[simulation_id]
-    row = (
-        Simulation.objects.filter(pk=simulation_id)
-        .values("owner_id", "status")
-        .first()
-    )
+    row = Simulation.objects.filter(pk=simulation_id).values("owner_id", "status").first()
     if row is None:
         result = Standing(user.pk, simulation_id, False, None, False)
     else:

@@ -12,6 +12,10 @@ from django.views.decorators.http import require_GET
 @never_cache
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
+    return health_response()
+
+
+def health_response() -> JsonResponse:
     """Database and Redis reachability, for the compose health checks and the proxy."""
     checks: dict[str, str] = {}
     try:
@@ -21,14 +25,20 @@ def healthz(request: HttpRequest) -> JsonResponse:
     except Exception as error:  # noqa: BLE001 - any failure is "down", said plainly
         checks["database"] = f"error: {type(error).__name__}"
     try:
-        client = redis.Redis.from_url(settings.REDIS_URL, socket_timeout=1, socket_connect_timeout=1)
+        client = redis.Redis.from_url(
+            settings.REDIS_URL, socket_timeout=1, socket_connect_timeout=1
+        )
         client.ping()
         client.close()
         checks["redis"] = "ok"
     except Exception as error:  # noqa: BLE001
         checks["redis"] = f"error: {type(error).__name__}"
     healthy = all(value == "ok" for value in checks.values())
-    return JsonResponse({"status": "ok" if healthy else "error", **checks}, status=200 if healthy else 503)
+    response = JsonResponse(
+        {"status": "ok" if healthy else "error", **checks}, status=200 if healthy else 503
+    )
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 def home(request: HttpRequest) -> HttpResponse:

@@ -79,8 +79,7 @@ def simulation_join(*, code: str, display_name: str, user: User | None) -> tuple
     name = clean_display_name(display_name) if user is None else None
     with transaction.atomic():
         if user is None:
-            assert name is not None
-            user = User(username=f"student-{secrets.token_hex(6)}", display_name=name)
+            user = User(username=f"student-{secrets.token_hex(6)}", display_name=name or "")
             user.set_unusable_password()
             user.save()
         membership, _ = Membership.objects.get_or_create(

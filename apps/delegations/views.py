@@ -3,11 +3,12 @@ from __future__ import annotations
 import segno
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
 from apps.core import policy
+from apps.core.http import AuthedRequest
 from apps.delegations import selectors, services
 from apps.delegations.forms import SimulationForm
 from apps.delegations.models import Simulation
@@ -16,7 +17,7 @@ from apps.lobby.selectors import lobby_pending_announcements, lobby_recent
 
 
 @login_required
-def dashboard(request: HttpRequest) -> HttpResponse:
+def dashboard(request: AuthedRequest) -> HttpResponse:
     form = SimulationForm(request.POST or None)
     if request.method == "POST":
         if not request.user.is_instructor and not request.user.is_superuser:
@@ -39,7 +40,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def simulation_detail(request: HttpRequest, simulation_id: int) -> HttpResponse:
+def simulation_detail(request: AuthedRequest, simulation_id: int) -> HttpResponse:
     simulation = get_object_or_404(Simulation.objects.select_related("owner"), pk=simulation_id)
     policy.require(request.user, "simulation.view", simulation)
     is_staff = policy.can(request.user, "simulation.manage", simulation)
@@ -57,7 +58,7 @@ def simulation_detail(request: HttpRequest, simulation_id: int) -> HttpResponse:
 
 
 @login_required
-def join_instructions(request: HttpRequest, simulation_id: int) -> HttpResponse:
+def join_instructions(request: AuthedRequest, simulation_id: int) -> HttpResponse:
     """The projector page: the code in huge type and a QR code that opens the join form."""
     simulation = get_object_or_404(Simulation, pk=simulation_id)
     policy.require(request.user, "simulation.manage", simulation)

@@ -6,7 +6,9 @@ class MessageForm(forms.Form):
     body = forms.CharField(
         label="Message",
         max_length=settings.LOBBY_MESSAGE_MAX_LENGTH,
-        widget=forms.Textarea(attrs={"rows": 2, "placeholder": "Write to everyone in the simulation"}),
+        widget=forms.Textarea(
+            attrs={"rows": 2, "placeholder": "Write to everyone in the simulation"}
+        ),
         error_messages={"required": "Write something first: the message is empty."},
     )
 

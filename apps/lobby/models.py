@@ -17,7 +17,9 @@ class LobbyMessage(models.Model):
         MESSAGE = "message", "Message"
         ANNOUNCEMENT = "announcement", "Announcement"
 
-    simulation = models.ForeignKey(Simulation, on_delete=models.CASCADE, related_name="lobby_messages")
+    simulation = models.ForeignKey(
+        Simulation, on_delete=models.CASCADE, related_name="lobby_messages"
+    )
     # Gap-free per simulation: clients detect a missed push by a gap and replay it.
     seq = models.PositiveIntegerField()
     author = models.ForeignKey(
@@ -41,7 +43,9 @@ class Announcement(models.Model):
     """A message the worker posts at `due_at`. A row, not only a Celery ETA: the beat sweep
     posts any that a lost task missed, and `message` being set makes posting happen once."""
 
-    simulation = models.ForeignKey(Simulation, on_delete=models.CASCADE, related_name="announcements")
+    simulation = models.ForeignKey(
+        Simulation, on_delete=models.CASCADE, related_name="announcements"
+    )
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     body = models.TextField()
     due_at = models.DateTimeField(db_index=True)

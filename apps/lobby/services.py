@@ -27,13 +27,13 @@ def clean_body(body: str) -> str:
         raise ValidationError("Write something first: the message is empty.")
     limit = settings.LOBBY_MESSAGE_MAX_LENGTH
     if len(text) > limit:
-        raise ValidationError(f"Messages are limited to {limit} characters (this one has {len(text)}).")
+        raise ValidationError(
+            f"Messages are limited to {limit} characters (this one has {len(text)})."
+        )
     return text
 
 
-def _append(
-    *, simulation_id: int, author: User | None, body: str, kind: str
-) -> LobbyMessage:
+def _append(*, simulation_id: int, author: User | None, body: str, kind: str) -> LobbyMessage:
     """Append with the next sequence number. Must run inside a transaction.
 
     The simulation row is locked (`select_for_update`) so two posts cannot read the same
@@ -76,7 +76,9 @@ def announcement_schedule(
         )
         announcement_id = announcement.pk
         eta = announcement.due_at
-        transaction.on_commit(lambda: post_due_announcement.apply_async((announcement_id,), eta=eta))
+        transaction.on_commit(
+            lambda: post_due_announcement.apply_async((announcement_id,), eta=eta)
+        )
     return announcement
 
 

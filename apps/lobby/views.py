@@ -4,11 +4,12 @@ import datetime as dt
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_POST
 
 from apps.core import policy
+from apps.core.http import AuthedRequest
 from apps.delegations.models import Simulation
 from apps.lobby import services
 from apps.lobby.forms import AnnouncementForm, MessageForm
@@ -16,27 +17,32 @@ from apps.lobby.forms import AnnouncementForm, MessageForm
 
 @login_required
 @require_POST
-def post_message(request: HttpRequest, simulation_id: int) -> HttpResponse:
+def post_message(request: AuthedRequest, simulation_id: int) -> HttpResponse:
     simulation = get_object_or_404(Simulation, pk=simulation_id)
     policy.require(request.user, "lobby.post", simulation)
     form = MessageForm(request.POST)
     status = 200
     if form.is_valid():
         try:
-            services.message_post(simulation=simulation, by=request.user, body=form.cleaned_data["body"])
+            services.message_post(
+                simulation=simulation, by=request.user, body=form.cleaned_data["body"]
+            )
             form = MessageForm()
         except ValidationError as error:
             form.add_error("body", error)
     if form.errors:
         status = 422
     return render(
-        request, "lobby/partials/message_form.html", {"form": form, "simulation": simulation}, status=status
+        request,
+        "lobby/partials/message_form.html",
+        {"form": form, "simulation": simulation},
+        status=status,
     )
 
 
 @login_required
 @require_POST
-def schedule_announcement(request: HttpRequest, simulation_id: int) -> HttpResponse:
+def schedule_announcement(request: AuthedRequest, simulation_id: int) -> HttpResponse:
     simulation = get_object_or_404(Simulation, pk=simulation_id)
     policy.require(request.user, "lobby.announce", simulation)
     form = AnnouncementForm(request.POST)

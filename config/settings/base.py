@@ -3,9 +3,13 @@
 from pathlib import Path
 
 import dj_database_url
+import django_stubs_ext
 from django.urls import reverse_lazy
 
 from config.settings.env import env_bool, env_int, env_list, env_str
+
+# Lets typed code subscript Django's generic classes (ModelAdmin[Model]) at run time.
+django_stubs_ext.monkeypatch()
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 RUN_DIR = Path(env_str("PLENARY_RUN_DIR", str(BASE_DIR / ".run")))
@@ -33,6 +37,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "apps.core.middleware.HealthzMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -91,7 +96,9 @@ def database_from_env(default_sqlite: Path) -> dict[str, object]:
             "OPTIONS": dict(SQLITE_OPTIONS),
         }
     config: dict[str, object] = dict(dj_database_url.parse(url, conn_max_age=0))
-    if config["ENGINE"] == "django.db.backends.postgresql":
+    if config["ENGINE"] == "django.db.backends.sqlite3":
+        config["OPTIONS"] = dict(SQLITE_OPTIONS)
+    elif config["ENGINE"] == "django.db.backends.postgresql":
         # Under ASGI Django's docs say: no persistent connections, use the backend's pool.
         # BASELINES.md §3: without a bounded pool a burst of votes exhausted max_connections.
         config["OPTIONS"] = {
@@ -141,6 +148,7 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_RESULT_EXPIRES = 3600
 # An unacknowledged message (a task running, or an ETA timer held by a worker) goes back to
 # the queue after this long. Short, so a killed worker's timers come back quickly; a timer
 # that comes back twice is harmless because every task is idempotent, and every deadline
@@ -213,5 +221,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    "loggers": {"axes": {"level": "WARNING"}},
 }
 AXES_VERBOSE = False

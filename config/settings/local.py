@@ -9,6 +9,7 @@ DEBUG = env_bool("DEBUG", True)
 REDIS_URL = env_str("REDIS_URL") or embedded_redis.ensure_shared(RUN_DIR)
 CHANNEL_LAYERS = channel_layers(REDIS_URL, "plenary")
 CELERY_BROKER_URL = REDIS_URL
+CELERY_RESULT_BACKEND = REDIS_URL
 CELERY_BEAT_SCHEDULE_FILENAME = str(RUN_DIR / "celerybeat-schedule")
 
 # Local use includes phones on the classroom network (HOST=0.0.0.0 make run).

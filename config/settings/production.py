@@ -9,17 +9,21 @@ from config.settings.base import channel_layers
 from config.settings.env import env_bool, env_int, env_list, env_required
 
 SECRET_KEY = env_required(
-    "SECRET_KEY", "Set it to a long random string, e.g. `python -c 'import secrets; print(secrets.token_urlsafe(50))'`."
+    "SECRET_KEY",
+    "Set it to a long random string, e.g. `python -c 'import secrets; print(secrets.token_urlsafe(50))'`.",
 )
 DEBUG = False
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [])
 if not ALLOWED_HOSTS:
     env_required("ALLOWED_HOSTS", "Set it to the site's host names, comma-separated.")
-env_required("DATABASE_URL", "Set it to the PostgreSQL URL, e.g. postgres://user:pass@db:5432/plenary.")
+env_required(
+    "DATABASE_URL", "Set it to the PostgreSQL URL, e.g. postgres://user:pass@db:5432/plenary."
+)
 REDIS_URL = env_required("REDIS_URL", "Set it to the Redis URL, e.g. redis://redis:6379/0.")
 
 CHANNEL_LAYERS = channel_layers(REDIS_URL, "plenary")
 CELERY_BROKER_URL = REDIS_URL
+CELERY_RESULT_BACKEND = REDIS_URL
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)

@@ -23,6 +23,7 @@ _worker = os.environ.get("PYTEST_XDIST_WORKER", "gw-main")
 _index = int(_worker[2:]) + 1 if _worker[2:].isdigit() else 0
 _base = REDIS_URL.rsplit("/", 1)[0] if REDIS_URL.count("/") > 2 else REDIS_URL
 CELERY_BROKER_URL = f"{_base}/{_index % 16}"
+CELERY_RESULT_BACKEND = CELERY_BROKER_URL
 CHANNEL_LAYER_PREFIX = f"plenary-test-{_worker}"
 CHANNEL_LAYERS = channel_layers(REDIS_URL, CHANNEL_LAYER_PREFIX)
 CELERY_BEAT_SCHEDULE_FILENAME = str(RUN_DIR / f"celerybeat-test-{_worker}")

@@ -6,48 +6,104 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('delegations', '0001_initial'),
+        ("delegations", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='LobbyMessage',
+            name="LobbyMessage",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('seq', models.PositiveIntegerField()),
-                ('kind', models.CharField(choices=[('message', 'Message'), ('announcement', 'Announcement')], default='message', max_length=16)),
-                ('body', models.TextField()),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('author', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('simulation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='lobby_messages', to='delegations.simulation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("seq", models.PositiveIntegerField()),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("message", "Message"), ("announcement", "Announcement")],
+                        default="message",
+                        max_length=16,
+                    ),
+                ),
+                ("body", models.TextField()),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "author",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "simulation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="lobby_messages",
+                        to="delegations.simulation",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['simulation', 'seq'],
+                "ordering": ["simulation", "seq"],
             },
         ),
         migrations.CreateModel(
-            name='Announcement',
+            name="Announcement",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('body', models.TextField()),
-                ('due_at', models.DateTimeField(db_index=True)),
-                ('cancelled', models.BooleanField(default=False)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('author', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('simulation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='announcements', to='delegations.simulation')),
-                ('message', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='announcement', to='lobby.lobbymessage')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("body", models.TextField()),
+                ("due_at", models.DateTimeField(db_index=True)),
+                ("cancelled", models.BooleanField(default=False)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "author",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "simulation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="announcements",
+                        to="delegations.simulation",
+                    ),
+                ),
+                (
+                    "message",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="announcement",
+                        to="lobby.lobbymessage",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['due_at'],
+                "ordering": ["due_at"],
             },
         ),
         migrations.AddConstraint(
-            model_name='lobbymessage',
-            constraint=models.UniqueConstraint(fields=('simulation', 'seq'), name='lobby_seq_unique'),
+            model_name="lobbymessage",
+            constraint=models.UniqueConstraint(
+                fields=("simulation", "seq"), name="lobby_seq_unique"
+            ),
         ),
     ]

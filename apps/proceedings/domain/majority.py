@@ -29,11 +29,11 @@ class MajorityRule(StrEnum):
     UNANIMITY = "unanimity"
 
     @property
-    def title(self) -> str:
-        return _RULE_TITLES[self]
+    def label(self) -> str:
+        return _RULE_LABELS[self]
 
 
-_RULE_TITLES = {
+_RULE_LABELS = {
     MajorityRule.SIMPLE: "Simple majority",
     MajorityRule.TWO_THIRDS: "Two-thirds majority",
     MajorityRule.SECURITY_COUNCIL: "Security Council (nine votes, veto on substance)",

@@ -403,15 +403,17 @@ def validate_motion(
         return [f"{label} is not in order {phase.during}."]
 
     errors: list[str] = []
-    if mover_rights is not None and rule.mover_right is not None:
-        if rule.mover_right not in mover_rights:
-            errors.append(
-                f"Your delegation may not make a {kind.label}: "
-                f"it lacks the right '{rule.mover_right}'."
-            )
+    if (
+        mover_rights is not None
+        and rule.mover_right is not None
+        and rule.mover_right not in mover_rights
+    ):
+        errors.append(
+            f"Your delegation may not make a {kind.label}: it lacks the right '{rule.mover_right}'."
+        )
     if rule.leads_to is not None and rule.leads_to not in legal_next_phases(preset, phase):
         errors.append(
-            f"{label} cannot lead from {phase.title.lower()} to {rule.leads_to.title.lower()}."
+            f"{label} cannot lead from {phase.label.lower()} to {rule.leads_to.label.lower()}."
         )
     errors.extend(_param_errors(kind, rule, params))
     return errors
@@ -484,9 +486,7 @@ _MISSING: Mapping[Param, str] = {
 # --- precedence ---------------------------------------------------------------------------
 
 
-PrecedenceKey = tuple[
-    int, int, int, str, int, int, int, str, tuple[int, ...], tuple[str, ...], int
-]
+PrecedenceKey = tuple[int, int, int, str, int, int, int, str, tuple[int, ...], tuple[str, ...], int]
 
 
 def precedence_key(preset: ProcedureRules, motion: Motion) -> PrecedenceKey:

@@ -34,9 +34,9 @@ class Phase(StrEnum):
     ADJOURNED = "adjourned"
 
     @property
-    def title(self) -> str:
+    def label(self) -> str:
         """For headings: ``"Moderated caucus"``."""
-        return _TITLES[self]
+        return _LABELS[self]
 
     @property
     def during(self) -> str:
@@ -48,7 +48,7 @@ class Phase(StrEnum):
         return self in TIMED_PHASES
 
 
-_TITLES: Mapping[Phase, str] = {
+_LABELS: Mapping[Phase, str] = {
     Phase.NOT_STARTED: "Not started",
     Phase.ROLL_CALL: "Roll call",
     Phase.AGENDA_SETTING: "Agenda setting",

@@ -18,7 +18,12 @@ class Command(BaseCommand):
     def handle(self, *args: object, **options: object) -> None:
         teacher, _ = User.objects.get_or_create(
             username=DEMO_USERNAME,
-            defaults={"display_name": "Ms. Okafor (demo)", "is_instructor": True, "is_staff": True, "is_superuser": True},
+            defaults={
+                "display_name": "Ms. Okafor (demo)",
+                "is_instructor": True,
+                "is_staff": True,
+                "is_superuser": True,
+            },
         )
         teacher.set_password(DEMO_PASSWORD)
         teacher.save()

@@ -177,7 +177,16 @@ class Deadline:
     pass
 
 
-params = st.builds(
+plausible_params = st.builds(
+    MotionParams,
+    duration_s=st.sampled_from([60, 300, 900]),
+    speaking_time_s=st.sampled_from([30, 60, 90]),
+    topic=st.just("water"),
+    draft_ids=st.just((1, 2)),
+    parts=st.just(("1-2", "3")),
+    delegation_id=st.just(2),
+)
+any_params = st.builds(
     MotionParams,
     # Mostly plausible values, so valid motions are common; some out of every range.
     duration_s=st.one_of(st.none(), st.sampled_from([60, 300, 900, 1200]), st.integers(-10, 20000)),
@@ -187,6 +196,7 @@ params = st.builds(
     parts=st.lists(st.sampled_from(["1", "2-3", "4"]), max_size=3).map(tuple),
     delegation_id=st.one_of(st.none(), st.integers(1, 3)),
 )
+params = st.one_of(plausible_params, any_params)
 
 
 def action_for(preset: Preset, state: SessionState) -> st.SearchStrategy[object]:

@@ -45,9 +45,18 @@ def main() -> int:
             "  Ctrl-C stops the web server, the worker, beat and Redis.\n",
             flush=True,
         )
-        return subprocess.call([str(BIN / "honcho"), "start", "-f", "Procfile"], cwd=ROOT)  # noqa: S603
+        honcho = subprocess.Popen([str(BIN / "honcho"), "start", "-f", "Procfile"], cwd=ROOT)  # noqa: S603
+        while True:
+            try:
+                return honcho.wait()
+            except KeyboardInterrupt:
+                # Ctrl-C reached honcho too: let it stop web, worker and beat before Redis goes.
+                try:
+                    return honcho.wait(timeout=30)
+                except subprocess.TimeoutExpired:
+                    honcho.kill()
     except KeyboardInterrupt:
-        return 0
+        return 130
     finally:
         if redis_process is not None:
             redis_process.terminate()

@@ -9,8 +9,8 @@ from django.shortcuts import redirect, render
 from django_htmx.http import HttpResponseClientRedirect
 
 from apps.accounts import services
-from apps.accounts.models import User
 from apps.accounts.forms import InstructorSignupForm, JoinForm
+from apps.accounts.models import User
 from apps.core.http import HtmxRequest
 from apps.delegations.services import simulation_join
 

@@ -39,3 +39,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     DATABASES["default"]["TEST"] = {"NAME": str(RUN_DIR / f"test-{_worker}.sqlite3")}  # noqa: F405
 RUN_DIR.mkdir(parents=True, exist_ok=True)
 WHITENOISE_USE_FINDERS = True
+
+# No connection pool in tests: pooled connections held by Channels' worker threads would keep
+# the test database busy when pytest-django drops it. Production's pool is tested as settings.
+_options = DATABASES["default"].get("OPTIONS")  # noqa: F405
+if isinstance(_options, dict):
+    _options.pop("pool", None)

@@ -11,18 +11,29 @@ import pytest
 
 from tests import live
 
-# Playwright's sync API runs an event loop in this thread; the ORM calls the tests make
-# around it are ordinary blocking calls on the test's own connection.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
 CHROMIUM = os.environ.get("PLENARY_CHROMIUM", "/usr/bin/chromium")
 SCREENSHOTS = os.environ.get("PLENARY_SCREENSHOTS")
 PHONE = {"width": 390, "height": 844}
 LAPTOP = {"width": 1280, "height": 800}
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
+    """One Chromium per test module. Playwright's sync API keeps an event loop running in
+    this thread while it lives, so it must not outlive the browser tests (other tests call
+    asyncio.run), and the ORM calls made around it need Django's async-safety check off."""
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        yield from _chromium()
+    finally:
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+def _chromium() -> Iterator[object]:
     if not shutil.which(CHROMIUM) and not Path(CHROMIUM).exists():
         pytest.fail(
             f"Chromium not found at {CHROMIUM}: install Debian's chromium (apt-get install chromium)"

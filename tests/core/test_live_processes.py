@@ -9,6 +9,7 @@ import time
 import pytest
 import websockets
 from django.test import Client
+from websockets.exceptions import InvalidStatus
 
 from apps.accounts.models import User
 from apps.delegations.models import Simulation
@@ -100,7 +101,7 @@ def test_an_outsider_is_refused_by_the_real_server(simulation: Simulation, outsi
         stranger = client_for(base, outsider)
 
         async def scenario() -> None:
-            with pytest.raises(websockets.exceptions.InvalidStatus):
+            with pytest.raises(InvalidStatus):
                 await open_ws(base, simulation, stranger)
 
         asyncio.run(scenario())

@@ -8,7 +8,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import psutil
@@ -77,6 +76,6 @@ def test_the_embedded_stack_serves_pages_and_websockets_and_stops_cleanly(tmp_pa
         finally:
             if runner.poll() is None:
                 os.killpg(runner.pid, signal.SIGKILL)
-    time.sleep(0.5)
-    alive = [p for p in children if p.is_running() and p.status() != psutil.STATUS_ZOMBIE]
+    _, alive = psutil.wait_procs(children, timeout=30)
+    alive = [p for p in alive if p.is_running() and p.status() != psutil.STATUS_ZOMBIE]
     assert not alive, f"still running after Ctrl-C: {[p.cmdline() for p in alive]}"

@@ -91,5 +91,5 @@ def parties_may_talk_directly(mode: MediationMode | None, proximity: bool) -> bo
 
 
 def may_open_channel(mode: MediationMode | None, proximity: bool, *, with_mediator: bool) -> bool:
-    """Whether a party may open a private channel; ``with_mediator``: the other end is the mediator."""
+    """Whether a party may open a private channel (``with_mediator``: to the mediator)."""
     return with_mediator or parties_may_talk_directly(mode, proximity)

@@ -168,7 +168,10 @@ def list_presets() -> tuple[Preset, ...]:
 
 @cache
 def load_preset(key: str) -> Preset:
-    """The shipped preset ``key``, read and validated; raises ``PresetNotFound`` or ``PresetError``."""
+    """The shipped preset ``key``, read and validated.
+
+    Raises ``PresetNotFound`` for an unknown key, ``PresetError`` for a broken file.
+    """
     if key not in PRESET_KEYS:
         raise PresetNotFound([f"unknown preset {key!r} (one of: {', '.join(PRESET_KEYS)})"], key)
     source = f"{key}.yaml"
@@ -751,7 +754,8 @@ def _voting_errors(preset: Preset) -> list[str]:
     errors: list[str] = []
     if not 0 < voting.quorum <= 1:
         errors.append(
-            f"voting.quorum must be more than 0 and at most 1 (all members), not {_plain(voting.quorum)}"
+            "voting.quorum must be more than 0 and at most 1 (all members), "
+            f"not {_plain(voting.quorum)}"
         )
     if not Fraction(1, 2) < voting.two_thirds <= 1:
         errors.append(

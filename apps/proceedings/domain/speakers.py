@@ -150,7 +150,7 @@ def speaking_time_error(rules: SpeakersListRules, seconds: int) -> str | None:
 
 @dataclass(frozen=True)
 class Yielded:
-    """What a yield leaves: ``seconds`` for ``to_delegation_id`` or for questions; 0 to the chair."""
+    """What a yield hands on: ``seconds`` for ``to_delegation_id`` or for questions (0: chair)."""
 
     kind: YieldKind
     seconds: int

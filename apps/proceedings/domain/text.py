@@ -8,7 +8,7 @@ def _plural(count: int, unit: str) -> str:
 
 
 def duration_text(seconds: int) -> str:
-    """``1200`` -> ``"20 minutes"``, ``90`` -> ``"1 minute 30 seconds"``, ``3600`` -> ``"1 hour"``."""
+    """Seconds in words: ``1200`` -> "20 minutes", ``90`` -> "1 minute 30 seconds"."""
     if seconds <= 0:
         return _plural(seconds, "second")
     hours, rest = divmod(seconds, 3600)

@@ -1,3 +1,4 @@
+import functools
 from dataclasses import dataclass
 
 import pytest
@@ -19,7 +20,7 @@ from apps.proceedings.domain.machine import (
     state_to_dict,
 )
 from apps.proceedings.domain.motions import Motion, MotionKind, MotionParams, validate_motion
-from apps.proceedings.domain.phases import Phase
+from apps.proceedings.domain.phases import Phase, legal_next_phases
 from apps.proceedings.domain.presets import PRESET_KEYS, Preset, load_preset, preset_with_overrides
 
 UNA = load_preset("una_usa")
@@ -201,9 +202,15 @@ params = st.one_of(plausible_params, any_params)
 
 def action_for(preset: Preset, state: SessionState) -> st.SearchStrategy[object]:
     """Any action at all, but mostly ones that make sense now, so deep states are reached."""
+    return _actions(preset.key, state.phase, state.previous_phase)
+
+
+@functools.cache
+def _actions(key: str, phase: Phase, previous: Phase | None) -> st.SearchStrategy[object]:
+    preset = load_preset(key)
     in_use = sorted(preset.motions)
-    in_order = [k for k in in_use if state.phase in preset.motions[k].in_order_in] or in_use
-    legal = sorted(next_phases(preset, state)) or list(Phase)
+    in_order = [k for k in in_use if phase in preset.motions[k].in_order_in] or in_use
+    legal = sorted(legal_next_phases(preset, phase, previous)) or list(Phase)
     kinds = st.one_of(
         st.sampled_from(in_order), st.sampled_from(in_use), st.sampled_from(list(MotionKind))
     )

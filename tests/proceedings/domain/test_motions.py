@@ -156,7 +156,7 @@ def test_precedence_is_a_total_order(key: str, data: st.DataObject) -> None:
                 assert a == b
             # Total: any two motions are comparable one way or the other.
             assert ka <= kb or kb <= ka
-            for c, kc in zip(motions, keys, strict=True):
+            for _c, kc in zip(motions, keys, strict=True):
                 if ka <= kb and kb <= kc:
                     assert ka <= kc  # transitive
     # Deterministic: the floor's order does not depend on the order motions arrived in.

@@ -24,6 +24,11 @@ from apps.core.groups import group_for_simulation, group_for_user
 logger = logging.getLogger(__name__)
 
 CLOSE_FORBIDDEN = 4403
+CLOSE_RECONNECT = 1012
+ACCESS_CHANGED_HTML = (
+    '<div id="access-notice" role="alert" class="notice">Your seat or role has changed. '
+    '<a href="">Reload the page</a> to see it.</div>'
+)
 MAX_CLIENT_MESSAGE_BYTES = 4096
 
 
@@ -121,6 +126,13 @@ class LiveConsumer(AsyncWebsocketConsumer):
     # --- deliveries from the channel layer: send only, no query ------------------------------
     async def push_html(self, event: dict[str, Any]) -> None:
         await self.send(text_data=event["html"])
+
+    async def access_changed(self, event: dict[str, Any]) -> None:
+        """The user's seat or role changed: tell the page, then reconnect (close code 1012,
+        which the htmx extension retries) so the new connection joins the right groups."""
+        if event.get("simulation_id") == self.simulation_id:
+            await self.send(text_data=ACCESS_CHANGED_HTML)
+            await self.close(code=CLOSE_RECONNECT)
 
     async def access_revoked(self, event: dict[str, Any]) -> None:
         """The user lost access to this simulation (unseated, removed): stop at once."""

@@ -17,9 +17,10 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 
 from apps.accounts.models import User
-from apps.delegations.models import Membership, Simulation
+from apps.delegations.models import Delegation, Membership, Simulation
 
 Role = Membership.Role
+
 STAFF_ROLES = frozenset({Role.INSTRUCTOR, Role.CO_INSTRUCTOR})
 FLOOR_ROLES = frozenset({Role.CHAIR, Role.MEDIATOR})
 
@@ -33,6 +34,8 @@ class Standing:
     is_owner: bool
     role: str | None
     simulation_open: bool
+    delegation_id: int | None = None
+    committee_id: int | None = None
 
     @property
     def is_member(self) -> bool:
@@ -61,9 +64,38 @@ def _active_member(standing: Standing, obj: Any) -> bool:
     return standing.is_member and standing.role not in {Role.OBSERVER, Role.ORGANIZER}
 
 
+def _own_delegation_or_staff(standing: Standing, delegation: Any) -> bool:
+    return standing.is_staff or (
+        standing.delegation_id is not None and standing.delegation_id == delegation.pk
+    )
+
+
+def _may_take_seat(standing: Standing, delegation: Any) -> bool:
+    """A delegate without a seat, in an open simulation, into a delegation with room."""
+    if standing.role != Role.DELEGATE or standing.delegation_id is not None:
+        return False
+    if not standing.simulation_open:
+        return False
+    seated = getattr(delegation, "seated", None)
+    if seated is None:
+        seated = Membership.objects.filter(delegation_id=delegation.pk).count()
+    return int(seated) < int(delegation.seats)
+
+
 RULES: dict[str, Rule] = {
+    # simulations
     "simulation.view": _member,
     "simulation.manage": _staff,
+    # committees and delegations: everyone in the simulation sees who sits where;
+    # only staff change it; a brief is read by its own delegation and staff alone.
+    "committee.view": _member,
+    "committee.manage": _staff,
+    "delegation.view": _member,
+    "delegation.read_brief": _own_delegation_or_staff,
+    "delegation.manage": _staff,
+    "seat.take": _may_take_seat,
+    "seat.assign": _staff,
+    # the lobby
     "lobby.read": _member,
     "lobby.post": _active_member,
     "lobby.announce": _staff,
@@ -73,6 +105,8 @@ RULES: dict[str, Rule] = {
 def simulation_id_of(obj: Any) -> int:
     if isinstance(obj, Simulation):
         return int(obj.pk)
+    if isinstance(obj, Delegation):
+        return int(obj.committee.simulation_id)  # callers select_related("committee")
     simulation_id = getattr(obj, "simulation_id", None)
     if simulation_id is None:
         raise TypeError(f"The policy cannot tell which simulation {obj!r} belongs to.")
@@ -90,17 +124,20 @@ def standing(user: User | AnonymousUser, simulation: Simulation | int) -> Standi
     if row is None:
         result = Standing(user.pk, simulation_id, False, None, False)
     else:
-        role = (
+        found = (
             Membership.objects.filter(simulation_id=simulation_id, user_id=user.pk)
-            .values_list("role", flat=True)
+            .values("role", "delegation_id", "committee_id")
             .first()
         )
+        membership: dict[str, Any] = dict(found) if found else {}
         result = Standing(
             user.pk,
             simulation_id,
             row["owner_id"] == user.pk,
-            role,
+            membership.get("role"),
             row["status"] == Simulation.Status.OPEN,
+            membership.get("delegation_id"),
+            membership.get("committee_id"),
         )
     cache[simulation_id] = result
     return result

@@ -1,10 +1,19 @@
 from __future__ import annotations
 
 import secrets
+from typing import Any
 
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
+
+from apps.delegations.domain.actors import (
+    ActorKind,
+    Right,
+    RightRow,
+    effective_rights,
+    rights_table,
+)
 
 # Unambiguous on a projector and typed on a phone: no 0/O, 1/I/L.
 JOIN_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -55,6 +64,99 @@ class Simulation(models.Model):
         return self.status == self.Status.OPEN
 
 
+class Committee(models.Model):
+    """A negotiating body with its members and its rules of procedure.
+
+    `rules` holds the committee's complete effective rules (the preset with the instructor's
+    changes, as `preset_to_dict` writes them), so later changes to a shipped preset never
+    change a committee that already exists.
+    """
+
+    simulation = models.ForeignKey(Simulation, on_delete=models.CASCADE, related_name="committees")
+    name = models.CharField(max_length=120)
+    body = models.CharField(
+        max_length=200, blank=True, help_text="e.g. United Nations Security Council"
+    )
+    preset_key = models.CharField(max_length=40)
+    rules = models.JSONField(default=dict)
+    agenda = models.JSONField(default=list, blank=True)
+    position = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["simulation", "position", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["simulation", "name"], name="committee_name_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("delegations:committee", args=[self.simulation_id, self.pk])
+
+    @property
+    def mediation(self) -> dict[str, Any]:
+        value = self.rules.get("mediation") if isinstance(self.rules, dict) else None
+        return value if isinstance(value, dict) else {}
+
+
+class Delegation(models.Model):
+    """An actor seated in a committee: a state, an NGO, a company, a city, an armed group..."""
+
+    committee = models.ForeignKey(Committee, on_delete=models.CASCADE, related_name="delegations")
+    name = models.CharField(max_length=120)
+    kind = models.CharField(max_length=32, choices=[(k.value, k.label) for k in ActorKind])
+    country_code = models.CharField(
+        max_length=2, blank=True, help_text="ISO 3166 alpha-2, for states (blank if fictional)"
+    )
+    fictional = models.BooleanField(default=False)
+    seats = models.PositiveSmallIntegerField(default=2)
+    rights_overrides = models.JSONField(default=dict, blank=True)
+    brief = models.TextField(
+        blank=True, help_text="Confidential: only this delegation and staff read it."
+    )
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["committee", "position", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["committee", "name"], name="delegation_name_unique"),
+            models.CheckConstraint(
+                condition=models.Q(seats__gte=1) & models.Q(seats__lte=3),
+                name="delegation_seats_1_to_3",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("delegations:delegation", args=[self.committee.simulation_id, self.pk])
+
+    @property
+    def actor_kind(self) -> ActorKind:
+        return ActorKind(self.kind)
+
+    @property
+    def rights(self) -> frozenset[Right]:
+        return effective_rights(self.actor_kind, self.rights_overrides or {})
+
+    def has_right(self, right: Right | str) -> bool:
+        return Right(right) in self.rights
+
+    def rights_rows(self) -> list[RightRow]:
+        return rights_table(self.actor_kind, self.rights_overrides or {})
+
+    @property
+    def flag(self) -> str:
+        """The flag emoji of a state's country code (regional indicator letters)."""
+        code = self.country_code.upper()
+        if len(code) != 2 or not code.isalpha():
+            return ""
+        return "".join(chr(0x1F1E6 + ord(ch) - ord("A")) for ch in code)
+
+
 class Membership(models.Model):
     """A user's role in one simulation (one role per user per simulation)."""
 
@@ -72,6 +174,14 @@ class Membership(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
     )
     role = models.CharField(max_length=16, choices=Role.choices, default=Role.DELEGATE)
+    # A delegate's seat (empty until they pick or are given one).
+    delegation = models.ForeignKey(
+        Delegation, on_delete=models.SET_NULL, null=True, blank=True, related_name="seats_taken"
+    )
+    # The committee a chair, mediator or observer is assigned to (empty: the whole simulation).
+    committee = models.ForeignKey(
+        Committee, on_delete=models.SET_NULL, null=True, blank=True, related_name="staff"
+    )
     joined_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

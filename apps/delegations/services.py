@@ -3,18 +3,32 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Iterable, Mapping
+from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 
 from apps.accounts.models import User
 from apps.core import policy
+from apps.core.broadcast import send_on_commit
+from apps.core.groups import group_for_user
+from apps.delegations.domain.actors import ActorKind, parse_overrides
+from apps.delegations.domain.scenarios import ScenarioError, is_known_country, load_scenario
 from apps.delegations.models import (
     JOIN_CODE_LENGTH,
+    Committee,
+    Delegation,
     Membership,
     Simulation,
     new_join_code,
     normalise_join_code,
+)
+from apps.proceedings.domain.presets import (
+    PresetError,
+    load_preset,
+    preset_to_dict,
+    preset_with_overrides,
 )
 
 DISPLAY_NAME_MAX = 60
@@ -87,3 +101,443 @@ def simulation_join(*, code: str, display_name: str, user: User | None) -> tuple
         )
     policy.forget(user)
     return user, membership
+
+
+# --- committees -------------------------------------------------------------------------------
+
+
+def build_rules(preset_key: str, overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """A committee's complete rules: the preset with the instructor's changes, validated."""
+    try:
+        preset = load_preset(preset_key)
+        if overrides:
+            preset = preset_with_overrides(preset, dict(overrides))
+    except PresetError as error:
+        raise ValidationError(list(error.errors) or [str(error)]) from error
+    return preset_to_dict(preset)
+
+
+def clean_agenda(agenda: Iterable[str]) -> list[str]:
+    topics = [" ".join(topic.split()) for topic in agenda]
+    topics = [topic for topic in topics if topic]
+    if any(len(topic) > 200 for topic in topics):
+        raise ValidationError("Agenda topics are limited to 200 characters each.")
+    return topics
+
+
+def committee_create(
+    *,
+    simulation: Simulation,
+    by: User,
+    name: str,
+    preset_key: str,
+    body: str = "",
+    agenda: Iterable[str] = (),
+    rules_overrides: Mapping[str, Any] | None = None,
+) -> Committee:
+    policy.require(by, "committee.manage", simulation)
+    name = _required_name(name, "committee")
+    rules = build_rules(preset_key, rules_overrides)
+    if Committee.objects.filter(simulation=simulation, name=name).exists():
+        raise ValidationError(f"There is already a committee called “{name}”.")
+    position = Committee.objects.filter(simulation=simulation).count()
+    try:
+        with transaction.atomic():
+            return Committee.objects.create(
+                simulation=simulation,
+                name=name,
+                body=body.strip()[:200],
+                preset_key=preset_key,
+                rules=rules,
+                agenda=clean_agenda(agenda),
+                position=position,
+            )
+    except IntegrityError:
+        raise ValidationError(f"There is already a committee called “{name}”.") from None
+
+
+def committee_update(
+    *,
+    committee: Committee,
+    by: User,
+    name: str,
+    body: str,
+    agenda: Iterable[str],
+    preset_key: str | None = None,
+) -> Committee:
+    """Edit a committee at any time, also after the simulation started. Changing the preset
+    replaces the rules with the new preset's."""
+    policy.require(by, "committee.manage", committee)
+    name = _required_name(name, "committee")
+    if (
+        Committee.objects.filter(simulation_id=committee.simulation_id, name=name)
+        .exclude(pk=committee.pk)
+        .exists()
+    ):
+        raise ValidationError(f"There is already a committee called “{name}”.")
+    committee.name = name
+    committee.body = body.strip()[:200]
+    committee.agenda = clean_agenda(agenda)
+    if preset_key and preset_key != committee.preset_key:
+        committee.rules = build_rules(preset_key)
+        committee.preset_key = preset_key
+    committee.save()
+    return committee
+
+
+def committee_delete(*, committee: Committee, by: User) -> None:
+    """Remove a committee and its delegations; their students stay in the simulation,
+    unseated, and their open sockets are told at once."""
+    policy.require(by, "committee.manage", committee)
+    with transaction.atomic():
+        affected = list(
+            Membership.objects.filter(delegation__committee=committee).values_list(
+                "user_id", flat=True
+            )
+        )
+        simulation_id = committee.simulation_id
+        committee.delete()
+        for user_id in affected:
+            notify_access_changed_on_commit(user_id=user_id, simulation_id=simulation_id)
+
+
+# --- delegations ------------------------------------------------------------------------------
+
+
+def _required_name(raw: str, what: str) -> str:
+    name = " ".join(raw.split())
+    if not name:
+        raise ValidationError(f"Give the {what} a name.")
+    if len(name) > 120:
+        raise ValidationError(f"A {what} name is limited to 120 characters.")
+    return name
+
+
+def clean_delegation(
+    *,
+    name: str,
+    kind: str,
+    country_code: str,
+    fictional: bool,
+    seats: int,
+    rights_overrides: Mapping[str, Any],
+) -> dict[str, Any]:
+    """Validate a delegation's fields; every problem is reported in one clear list."""
+    errors: list[str] = []
+    try:
+        name = _required_name(name, "delegation")
+    except ValidationError as error:
+        errors.extend(error.messages)
+    try:
+        actor_kind = ActorKind(kind)
+    except ValueError:
+        errors.append("Choose what kind of actor the delegation is.")
+        actor_kind = None
+    code = country_code.strip().upper()
+    if actor_kind is not None and actor_kind.is_state and not fictional and not code:
+        errors.append(
+            f"A {actor_kind.label.lower()} needs its country (ISO code), or mark it fictional."
+        )
+    if code and not is_known_country(code):
+        errors.append(f"{code} is not an ISO 3166 country code.")
+    if code and actor_kind is not None and not actor_kind.is_state:
+        errors.append("Only states have a country code.")
+    if not 1 <= seats <= 3:
+        errors.append("A delegation has 1 to 3 seats.")
+    try:
+        overrides = {
+            right.value: granted for right, granted in parse_overrides(rights_overrides).items()
+        }
+    except ValueError as error:
+        errors.append(str(error))
+        overrides = {}
+    if errors:
+        raise ValidationError(errors)
+    return {
+        "name": name,
+        "kind": kind,
+        "country_code": code,
+        "fictional": fictional,
+        "seats": seats,
+        "rights_overrides": overrides,
+    }
+
+
+def delegation_create(
+    *,
+    committee: Committee,
+    by: User,
+    name: str,
+    kind: str,
+    country_code: str = "",
+    fictional: bool = False,
+    seats: int = 2,
+    brief: str = "",
+    rights_overrides: Mapping[str, Any] | None = None,
+) -> Delegation:
+    policy.require(by, "delegation.manage", committee)
+    fields = clean_delegation(
+        name=name,
+        kind=kind,
+        country_code=country_code,
+        fictional=fictional,
+        seats=seats,
+        rights_overrides=rights_overrides or {},
+    )
+    if Delegation.objects.filter(committee=committee, name=fields["name"]).exists():
+        raise ValidationError(
+            f"{committee.name} already has a delegation called “{fields['name']}”."
+        )
+    position = Delegation.objects.filter(committee=committee).count()
+    return Delegation.objects.create(
+        committee=committee, brief=brief.strip(), position=position, **fields
+    )
+
+
+def delegation_update(
+    *,
+    delegation: Delegation,
+    by: User,
+    name: str,
+    kind: str,
+    country_code: str,
+    fictional: bool,
+    seats: int,
+    brief: str,
+    rights_overrides: Mapping[str, Any],
+) -> Delegation:
+    """Edit a delegation, also after the start. Fewer seats than students seated is refused."""
+    policy.require(by, "delegation.manage", delegation)
+    fields = clean_delegation(
+        name=name,
+        kind=kind,
+        country_code=country_code,
+        fictional=fictional,
+        seats=seats,
+        rights_overrides=rights_overrides,
+    )
+    with transaction.atomic():
+        # Locked so a student taking a seat meanwhile cannot overfill the new number.
+        locked = Delegation.objects.select_for_update().get(pk=delegation.pk)
+        seated = Membership.objects.filter(delegation=locked).count()
+        if fields["seats"] < seated:
+            raise ValidationError(
+                f"{seated} students sit in this delegation: move one before reducing the seats to {fields['seats']}."
+            )
+        if (
+            Delegation.objects.filter(committee_id=locked.committee_id, name=fields["name"])
+            .exclude(pk=locked.pk)
+            .exists()
+        ):
+            raise ValidationError(f"There is already a delegation called “{fields['name']}”.")
+        for key, value in fields.items():
+            setattr(locked, key, value)
+        locked.brief = brief.strip()
+        locked.save()
+    return locked
+
+
+def delegation_delete(*, delegation: Delegation, by: User) -> None:
+    policy.require(by, "delegation.manage", delegation)
+    with transaction.atomic():
+        affected = list(
+            Membership.objects.filter(delegation=delegation).values_list("user_id", flat=True)
+        )
+        simulation_id = delegation.committee.simulation_id
+        delegation.delete()
+        for user_id in affected:
+            notify_access_changed_on_commit(user_id=user_id, simulation_id=simulation_id)
+
+
+# --- seats --------------------------------------------------------------------------------------
+
+
+def seat_take(*, simulation: Simulation, by: User, delegation_id: int) -> Membership:
+    """A student takes a free seat. Two students racing for the last seat: exactly one gets it.
+
+    The delegation row is locked (`select_for_update`) while seats are counted and the
+    membership updated, so the count cannot change between the check and the write.
+    """
+    with transaction.atomic():
+        delegation = (
+            Delegation.objects.select_for_update()
+            .select_related("committee")
+            .filter(pk=delegation_id, committee__simulation=simulation)
+            .first()
+        )
+        if delegation is None:
+            raise ValidationError("That delegation does not exist in this simulation.")
+        membership = (
+            Membership.objects.select_for_update().filter(simulation=simulation, user=by).first()
+        )
+        if membership is None:
+            raise PermissionDenied("Join the simulation first.")
+        if membership.delegation_id is not None:
+            raise ValidationError("You already have a seat: ask your instructor to move you.")
+        policy.forget(by)
+        if not simulation.is_open:
+            raise ValidationError("This simulation is closed: ask your instructor.")
+        seated = Membership.objects.filter(delegation=delegation).count()
+        if seated >= delegation.seats:
+            raise ValidationError(f"{delegation.name} is full: choose another delegation.")
+        delegation.seated = seated  # type: ignore[attr-defined]
+        policy.require(by, "seat.take", delegation)
+        membership.delegation = delegation
+        membership.save(update_fields=["delegation"])
+    policy.forget(by)
+    return membership
+
+
+def seat_assign(
+    *, simulation: Simulation, by: User, membership_id: int, delegation_id: int | None
+) -> Membership:
+    """Seat, move or (with `delegation_id=None`) unseat a student. Staff only. Their open
+    sockets are told after commit, so they stop receiving the old delegation's channels."""
+    policy.require(by, "seat.assign", simulation)
+    with transaction.atomic():
+        membership = (
+            Membership.objects.select_for_update()
+            .filter(pk=membership_id, simulation=simulation)
+            .select_related("user")
+            .first()
+        )
+        if membership is None:
+            raise ValidationError("That participant is not in this simulation.")
+        if delegation_id is not None:
+            delegation = (
+                Delegation.objects.select_for_update()
+                .filter(pk=delegation_id, committee__simulation=simulation)
+                .first()
+            )
+            if delegation is None:
+                raise ValidationError("That delegation does not exist in this simulation.")
+            if membership.delegation_id != delegation.pk:
+                seated = Membership.objects.filter(delegation=delegation).count()
+                if seated >= delegation.seats:
+                    raise ValidationError(
+                        f"{delegation.name} is full ({delegation.seats} seats): add a seat or move someone first."
+                    )
+            if membership.role != Membership.Role.DELEGATE:
+                membership.role = Membership.Role.DELEGATE
+        changed = membership.delegation_id != delegation_id
+        membership.delegation_id = delegation_id
+        membership.save(update_fields=["delegation", "role"])
+        if changed:
+            notify_access_changed_on_commit(user_id=membership.user_id, simulation_id=simulation.pk)
+    policy.forget(membership.user)
+    return membership
+
+
+def member_set_role(
+    *,
+    simulation: Simulation,
+    by: User,
+    membership_id: int,
+    role: str,
+    committee_id: int | None = None,
+) -> Membership:
+    """Make a participant a chair, mediator, observer, co-instructor... (staff only)."""
+    policy.require(by, "seat.assign", simulation)
+    if role not in Membership.Role.values or role == Membership.Role.INSTRUCTOR:
+        raise ValidationError("Choose a role.")
+    with transaction.atomic():
+        membership = (
+            Membership.objects.select_for_update()
+            .filter(pk=membership_id, simulation=simulation)
+            .first()
+        )
+        if membership is None:
+            raise ValidationError("That participant is not in this simulation.")
+        if membership.user_id == simulation.owner_id:
+            raise ValidationError("The simulation's owner stays its instructor.")
+        if (
+            committee_id is not None
+            and not Committee.objects.filter(pk=committee_id, simulation=simulation).exists()
+        ):
+            raise ValidationError("That committee does not exist in this simulation.")
+        membership.role = role
+        membership.committee_id = committee_id
+        if role != Membership.Role.DELEGATE:
+            membership.delegation = None
+        membership.save(update_fields=["role", "committee", "delegation"])
+        notify_access_changed_on_commit(user_id=membership.user_id, simulation_id=simulation.pk)
+    return membership
+
+
+def notify_access_changed_on_commit(*, user_id: int, simulation_id: int) -> None:
+    send_on_commit(
+        group_for_user(user_id), {"type": "access.changed", "simulation_id": simulation_id}
+    )
+
+
+# --- settings and scenarios -------------------------------------------------------------------
+
+
+def simulation_update(
+    *,
+    simulation: Simulation,
+    by: User,
+    title: str,
+    description: str,
+    status: str,
+    staff_can_read_private_channels: bool,
+) -> Simulation:
+    policy.require(by, "simulation.manage", simulation)
+    title = title.strip()
+    if not title:
+        raise ValidationError("Give the simulation a title.")
+    if status not in Simulation.Status.values:
+        raise ValidationError("Choose whether students can join.")
+    simulation.title = title[:200]
+    simulation.description = description.strip()
+    simulation.status = status
+    simulation.staff_can_read_private_channels = staff_can_read_private_channels
+    simulation.save()
+    return simulation
+
+
+def simulation_from_scenario(*, owner: User, slug: str, title: str = "") -> Simulation:
+    """Create a simulation from a shipped scenario template: committees with their rules,
+    agenda and delegations with briefs, all in one transaction (all or nothing)."""
+    try:
+        spec = load_scenario(slug)
+    except ScenarioError as error:
+        raise ValidationError(list(getattr(error, "errors", None) or [str(error)])) from error
+    with transaction.atomic():
+        simulation = simulation_create(
+            owner=owner, title=title or spec.title, description=spec.description
+        )
+        simulation.scenario_slug = spec.slug
+        simulation.staff_can_read_private_channels = spec.setting("staff_can_read_private_channels")
+        simulation.save(update_fields=["scenario_slug", "staff_can_read_private_channels"])
+        for position, committee_spec in enumerate(spec.committees):
+            overrides: dict[str, Any] = {}
+            if committee_spec.mediation_mode:
+                overrides["mediation"] = {
+                    "mode": committee_spec.mediation_mode,
+                    "proximity": committee_spec.proximity,
+                }
+            committee = Committee.objects.create(
+                simulation=simulation,
+                name=committee_spec.name,
+                body=committee_spec.body,
+                preset_key=committee_spec.preset,
+                rules=build_rules(committee_spec.preset, overrides),
+                agenda=list(committee_spec.agenda),
+                position=position,
+            )
+            Delegation.objects.bulk_create(
+                Delegation(
+                    committee=committee,
+                    name=d.name,
+                    kind=d.kind.value if d.kind else "",
+                    country_code=d.country or "",
+                    fictional=d.fictional,
+                    seats=d.seats,
+                    rights_overrides=dict(d.rights),
+                    brief=d.brief,
+                    position=i,
+                )
+                for i, d in enumerate(committee_spec.delegations)
+            )
+    return simulation

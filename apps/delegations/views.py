@@ -1,19 +1,70 @@
+"""Simulations, committees, delegations and seats. Thin: parse, call one service, render."""
+
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import segno
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.views.decorators.http import require_POST
 
 from apps.core import policy
 from apps.core.http import AuthedRequest
 from apps.delegations import selectors, services
-from apps.delegations.forms import SimulationForm
-from apps.delegations.models import Simulation
+from apps.delegations.domain.actors import ActorKind
+from apps.delegations.domain.scenarios import list_scenarios
+from apps.delegations.forms import (
+    CommitteeForm,
+    DelegationForm,
+    RoleForm,
+    ScenarioForm,
+    SimulationForm,
+    SimulationSettingsForm,
+)
+from apps.delegations.models import Committee, Delegation, Membership, Simulation
 from apps.lobby.forms import AnnouncementForm, MessageForm
 from apps.lobby.selectors import lobby_pending_announcements, lobby_recent
+from apps.proceedings.domain.presets import list_presets
+
+
+def _flash_errors(request: AuthedRequest, error: ValidationError) -> None:
+    for message in error.messages:
+        messages.error(request, message)
+
+
+def _attempt(request: AuthedRequest, action: Callable[[], Any], success: str) -> bool:
+    try:
+        action()
+    except ValidationError as error:
+        _flash_errors(request, error)
+        return False
+    messages.success(request, success)
+    return True
+
+
+def _simulation(request: AuthedRequest, simulation_id: int, action: str) -> Simulation:
+    simulation = get_object_or_404(Simulation.objects.select_related("owner"), pk=simulation_id)
+    policy.require(request.user, action, simulation)
+    return simulation
+
+
+def _committee(
+    request: AuthedRequest, simulation_id: int, committee_id: int, action: str
+) -> Committee:
+    committee = get_object_or_404(
+        Committee.objects.select_related("simulation"), pk=committee_id, simulation_id=simulation_id
+    )
+    policy.require(request.user, action, committee)
+    return committee
+
+
+# --- simulations ------------------------------------------------------------------------------
 
 
 @login_required
@@ -35,33 +86,103 @@ def dashboard(request: AuthedRequest) -> HttpResponse:
     return render(
         request,
         "delegations/dashboard.html",
-        {"simulations": selectors.simulations_for(user=request.user), "form": form},
+        {
+            "simulations": selectors.simulations_for(user=request.user),
+            "form": form,
+            "scenarios": list_scenarios(),
+        },
     )
 
 
 @login_required
+@require_POST
+def create_from_scenario(request: AuthedRequest) -> HttpResponse:
+    if not request.user.is_instructor and not request.user.is_superuser:
+        raise PermissionDenied("Only instructors can create simulations.")
+    form = ScenarioForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose a scenario.")
+        return redirect("delegations:dashboard")
+    try:
+        simulation = services.simulation_from_scenario(
+            owner=request.user, slug=form.cleaned_data["scenario"], title=form.cleaned_data["title"]
+        )
+    except ValidationError as error:
+        _flash_errors(request, error)
+        return redirect("delegations:dashboard")
+    messages.success(request, f"“{simulation.title}” is ready. Show the join code to your class.")
+    return redirect(simulation)
+
+
+@login_required
 def simulation_detail(request: AuthedRequest, simulation_id: int) -> HttpResponse:
-    simulation = get_object_or_404(Simulation.objects.select_related("owner"), pk=simulation_id)
-    policy.require(request.user, "simulation.view", simulation)
-    is_staff = policy.can(request.user, "simulation.manage", simulation)
-    context = {
+    simulation = _simulation(request, simulation_id, "simulation.view")
+    user = request.user
+    is_staff = policy.can(user, "simulation.manage", simulation)
+    membership = selectors.membership_of(simulation_id=simulation.pk, user=user)
+    committees = list(selectors.committees_with_delegations(simulation_id=simulation.pk))
+    context: dict[str, Any] = {
         "simulation": simulation,
         "is_staff": is_staff,
-        "may_post": policy.can(request.user, "lobby.post", simulation),
+        "membership": membership,
+        "committees": committees,
+        "may_post": policy.can(user, "lobby.post", simulation),
         "messages_list": lobby_recent(simulation_id=simulation.pk),
         "form": MessageForm(),
     }
+    if (
+        membership
+        and membership.role == Membership.Role.DELEGATE
+        and membership.delegation_id is None
+    ):
+        context["may_choose_seat"] = simulation.is_open
     if is_staff:
-        context["announcement_form"] = AnnouncementForm()
-        context["pending"] = list(lobby_pending_announcements(simulation_id=simulation.pk))
+        memberships = list(selectors.memberships_of(simulation_id=simulation.pk))
+        context.update(
+            memberships=memberships,
+            unseated_count=sum(
+                1
+                for m in memberships
+                if m.role == Membership.Role.DELEGATE and m.delegation_id is None
+            ),
+            announcement_form=AnnouncementForm(),
+            pending=list(lobby_pending_announcements(simulation_id=simulation.pk)),
+            committee_form=CommitteeForm(),
+            settings_form=SimulationSettingsForm(
+                initial={
+                    "title": simulation.title,
+                    "description": simulation.description,
+                    "status": simulation.status,
+                    "staff_can_read_private_channels": simulation.staff_can_read_private_channels,
+                }
+            ),
+            roles=[c for c in Membership.Role.choices if c[0] != Membership.Role.INSTRUCTOR],
+        )
     return render(request, "delegations/simulation.html", context)
+
+
+@login_required
+@require_POST
+def simulation_settings(request: AuthedRequest, simulation_id: int) -> HttpResponse:
+    simulation = _simulation(request, simulation_id, "simulation.manage")
+    form = SimulationSettingsForm(request.POST)
+    if form.is_valid():
+        _attempt(
+            request,
+            lambda: services.simulation_update(
+                simulation=simulation, by=request.user, **form.cleaned_data
+            ),
+            "Settings saved.",
+        )
+    else:
+        messages.error(request, "Check the settings: the title is required.")
+    return redirect(simulation)
 
 
 @login_required
 def join_instructions(request: AuthedRequest, simulation_id: int) -> HttpResponse:
     """The projector page: the code in huge type and a QR code that opens the join form."""
-    simulation = get_object_or_404(Simulation, pk=simulation_id)
-    policy.require(request.user, "simulation.manage", simulation)
+    simulation = _simulation(request, simulation_id, "simulation.manage")
     join_url = request.build_absolute_uri(
         reverse("accounts:join") + f"?code={simulation.join_code}"
     )
@@ -75,3 +196,271 @@ def join_instructions(request: AuthedRequest, simulation_id: int) -> HttpRespons
             "qr_data_uri": qr.svg_data_uri(scale=8, dark="#111", light="#fff"),
         },
     )
+
+
+# --- committees -------------------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def committee_create(request: AuthedRequest, simulation_id: int) -> HttpResponse:
+    simulation = _simulation(request, simulation_id, "committee.manage")
+    form = CommitteeForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "A committee needs a name and rules of procedure.")
+        return redirect(simulation)
+    _attempt(
+        request,
+        lambda: services.committee_create(
+            simulation=simulation,
+            by=request.user,
+            name=form.cleaned_data["name"],
+            body=form.cleaned_data["body"],
+            preset_key=form.cleaned_data["preset_key"],
+            agenda=form.agenda_topics(),
+        ),
+        f"Committee “{form.cleaned_data['name']}” added.",
+    )
+    return redirect(simulation)
+
+
+@login_required
+def committee_detail(request: AuthedRequest, simulation_id: int, committee_id: int) -> HttpResponse:
+    committee = _committee(request, simulation_id, committee_id, "committee.view")
+    committee = next(
+        c
+        for c in selectors.committees_with_delegations(simulation_id=simulation_id)
+        if c.pk == committee.pk
+    )
+    is_staff = policy.can(request.user, "committee.manage", committee)
+    context: dict[str, Any] = {
+        "committee": committee,
+        "simulation": committee.simulation,
+        "is_staff": is_staff,
+    }
+    if is_staff:
+        context["committee_form"] = CommitteeForm(
+            initial={
+                "name": committee.name,
+                "body": committee.body,
+                "preset_key": committee.preset_key,
+                "agenda": "\n".join(committee.agenda),
+            }
+        )
+        context["delegation_form"] = DelegationForm()
+    context["preset_names"] = {p.key: p.name for p in list_presets()}
+    return render(request, "delegations/committee.html", context)
+
+
+@login_required
+@require_POST
+def committee_update(request: AuthedRequest, simulation_id: int, committee_id: int) -> HttpResponse:
+    committee = _committee(request, simulation_id, committee_id, "committee.manage")
+    form = CommitteeForm(request.POST)
+    if form.is_valid():
+        _attempt(
+            request,
+            lambda: services.committee_update(
+                committee=committee,
+                by=request.user,
+                name=form.cleaned_data["name"],
+                body=form.cleaned_data["body"],
+                agenda=form.agenda_topics(),
+                preset_key=form.cleaned_data["preset_key"],
+            ),
+            "Committee saved.",
+        )
+    else:
+        messages.error(request, "A committee needs a name and rules of procedure.")
+    return redirect(committee)
+
+
+@login_required
+@require_POST
+def committee_delete(request: AuthedRequest, simulation_id: int, committee_id: int) -> HttpResponse:
+    committee = _committee(request, simulation_id, committee_id, "committee.manage")
+    simulation = committee.simulation
+    name = committee.name
+    services.committee_delete(committee=committee, by=request.user)
+    messages.success(request, f"Committee “{name}” removed; its students are unseated.")
+    return redirect(simulation)
+
+
+# --- delegations ------------------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def delegation_create(
+    request: AuthedRequest, simulation_id: int, committee_id: int
+) -> HttpResponse:
+    committee = _committee(request, simulation_id, committee_id, "delegation.manage")
+    form = DelegationForm(request.POST)
+    if form.is_valid():
+        _attempt(
+            request,
+            lambda: services.delegation_create(
+                committee=committee,
+                by=request.user,
+                name=form.cleaned_data["name"],
+                kind=form.cleaned_data["kind"],
+                country_code=form.cleaned_data["country_code"],
+                fictional=form.cleaned_data["fictional"],
+                seats=form.cleaned_data["seats"],
+                brief=form.cleaned_data["brief"],
+                rights_overrides=form.overrides(),
+            ),
+            f"Delegation “{form.cleaned_data['name']}” added.",
+        )
+    else:
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, str(error))
+    return redirect(committee)
+
+
+def _delegation(
+    request: AuthedRequest, simulation_id: int, delegation_id: int, action: str
+) -> Delegation:
+    delegation = selectors.delegation_detail(
+        simulation_id=simulation_id, delegation_id=delegation_id
+    )
+    if delegation is None:
+        raise Http404("No such delegation.")
+    policy.require(request.user, action, delegation)
+    return delegation
+
+
+@login_required
+def delegation_detail(
+    request: AuthedRequest, simulation_id: int, delegation_id: int
+) -> HttpResponse:
+    delegation = _delegation(request, simulation_id, delegation_id, "delegation.view")
+    is_staff = policy.can(request.user, "delegation.manage", delegation)
+    form = DelegationForm(initial=DelegationForm.initial_for(delegation)) if is_staff else None
+    status = 200
+    if request.method == "POST":
+        policy.require(request.user, "delegation.manage", delegation)
+        form = DelegationForm(request.POST)
+        if form.is_valid():
+            try:
+                services.delegation_update(
+                    delegation=delegation,
+                    by=request.user,
+                    name=form.cleaned_data["name"],
+                    kind=form.cleaned_data["kind"],
+                    country_code=form.cleaned_data["country_code"],
+                    fictional=form.cleaned_data["fictional"],
+                    seats=form.cleaned_data["seats"],
+                    brief=form.cleaned_data["brief"],
+                    rights_overrides=form.overrides(),
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, "Delegation saved.")
+                return redirect(
+                    reverse("delegations:delegation", args=[simulation_id, delegation_id])
+                )
+        status = 422
+    return render(
+        request,
+        "delegations/delegation.html",
+        {
+            "delegation": delegation,
+            "committee": delegation.committee,
+            "simulation": delegation.committee.simulation,
+            "is_staff": is_staff,
+            "may_read_brief": policy.can(request.user, "delegation.read_brief", delegation),
+            "form": form,
+            "kinds": list(ActorKind),
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def delegation_delete(
+    request: AuthedRequest, simulation_id: int, delegation_id: int
+) -> HttpResponse:
+    delegation = _delegation(request, simulation_id, delegation_id, "delegation.manage")
+    committee = delegation.committee
+    services.delegation_delete(delegation=delegation, by=request.user)
+    messages.success(request, f"Delegation “{delegation.name}” removed.")
+    return redirect(committee)
+
+
+@login_required
+def brief(request: AuthedRequest, simulation_id: int, delegation_id: int) -> HttpResponse:
+    delegation = _delegation(request, simulation_id, delegation_id, "delegation.read_brief")
+    return render(
+        request,
+        "delegations/brief.html",
+        {"delegation": delegation, "simulation": delegation.committee.simulation},
+    )
+
+
+# --- seats --------------------------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def seat_take(request: AuthedRequest, simulation_id: int) -> HttpResponse:
+    simulation = _simulation(request, simulation_id, "simulation.view")
+    try:
+        delegation_id = int(request.POST.get("delegation", ""))
+    except ValueError:
+        messages.error(request, "Choose a delegation.")
+        return redirect(simulation)
+    try:
+        membership = services.seat_take(
+            simulation=simulation, by=request.user, delegation_id=delegation_id
+        )
+    except ValidationError as error:
+        _flash_errors(request, error)
+        return redirect(simulation)
+    assert membership.delegation is not None  # noqa: S101 - seat_take sets it or raises
+    messages.success(request, f"You represent {membership.delegation.name}. Read your brief first.")
+    return redirect(simulation)
+
+
+@login_required
+@require_POST
+def seat_assign(request: AuthedRequest, simulation_id: int, membership_id: int) -> HttpResponse:
+    simulation = _simulation(request, simulation_id, "seat.assign")
+    raw = request.POST.get("delegation", "")
+    delegation_id = int(raw) if raw.isdigit() else None
+    _attempt(
+        request,
+        lambda: services.seat_assign(
+            simulation=simulation,
+            by=request.user,
+            membership_id=membership_id,
+            delegation_id=delegation_id,
+        ),
+        "Seat updated." if delegation_id else "Student unseated.",
+    )
+    return redirect(reverse("delegations:simulation", args=[simulation.pk]) + "#participants")
+
+
+@login_required
+@require_POST
+def member_role(request: AuthedRequest, simulation_id: int, membership_id: int) -> HttpResponse:
+    simulation = _simulation(request, simulation_id, "seat.assign")
+    form = RoleForm(request.POST)
+    if form.is_valid():
+        _attempt(
+            request,
+            lambda: services.member_set_role(
+                simulation=simulation,
+                by=request.user,
+                membership_id=membership_id,
+                role=form.cleaned_data["role"],
+                committee_id=form.cleaned_data["committee"],
+            ),
+            "Role updated.",
+        )
+    else:
+        messages.error(request, "Choose a role.")
+    return redirect(reverse("delegations:simulation", args=[simulation.pk]) + "#participants")

@@ -4,6 +4,7 @@ from pathlib import Path
 
 import dj_database_url
 import django_stubs_ext
+from django.core.exceptions import ImproperlyConfigured
 from django.urls import reverse_lazy
 
 from config.settings.env import env_bool, env_int, env_list, env_str
@@ -118,26 +119,60 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Profiles decide where Redis is (local/test start an embedded one when REDIS_URL is unset).
 REDIS_URL = env_str("REDIS_URL")
 CHANNEL_LAYER_PREFIX = env_str("CHANNEL_LAYER_PREFIX", "plenary")
+# "pubsub" (default) or "core": see channel_layers().
+CHANNEL_LAYER = env_str("CHANNEL_LAYER", "pubsub")
 
 
 def channel_layers(redis_url: str, prefix: str) -> dict[str, object]:
-    """The pub/sub layer, chosen on purpose (BASELINES.md §1, benchmarks/README.md).
+    """The pub/sub layer by default, chosen on purpose (BASELINES.md §1, benchmarks/README.md).
 
     One group_send is one PUBLISH whatever the number of receivers; each server process
-    gets it once and fans out in memory. The core RedisChannelLayer keeps a Redis list per
-    consumer and saturated at ~3.6k deliveries/s for 1,000 members, against p99 under 300 ms
+    gets it once and fans out in memory. The core RedisChannelLayer queues each message in a
+    Redis sorted set per server process, then in a buffer per consumer, and saturated at ~3.6k
+    deliveries/s for 1,000 members, against p99 under 300 ms
     here. Pub/sub has no `capacity` or `expiry`: Redis does not queue a published message,
     so nothing piles up for a dead consumer and nothing expires; a message published while a
     process is disconnected is simply not delivered. That is acceptable because Redis is
     transport only: every push carries a sequence number from the database and clients
     replay gaps from it (DESIGN.md §3).
+
+    `CHANNEL_LAYER=core` selects the core layer instead (for side-by-side measurements:
+    benchmarks/fanout.py --layer core).
     """
-    return {
-        "default": {
-            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
-            "CONFIG": {"hosts": [redis_url], "prefix": prefix},
+    if CHANNEL_LAYER == "pubsub":
+        return {
+            "default": {
+                "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+                "CONFIG": {"hosts": [redis_url], "prefix": prefix},
+            }
         }
-    }
+    if CHANNEL_LAYER == "core":
+        return {
+            "default": {
+                "BACKEND": "channels_redis.core.RedisChannelLayer",
+                "CONFIG": {
+                    "hosts": [redis_url],
+                    "prefix": prefix,
+                    # capacity bounds two queues: the Redis sorted set of messages waiting for
+                    # one server process (a group_send adds ONE entry per process, listing all
+                    # its recipients) and the in-memory buffer of each consumer (when full,
+                    # the oldest is dropped). 200 holds 40 s of a busy lobby (5 posts/s) or a
+                    # burst of events at a vote close, so a process that stalls for seconds
+                    # (GC, CPU saturation) drops nothing; and it caps what one stuck socket can
+                    # pin in server memory at 200 fragments (~200 KB).
+                    # The default, 100, is 20 s of such a lobby. What is dropped beyond it is
+                    # replayed from the database by the client (every push has a sequence).
+                    "capacity": 200,
+                    # expiry: a message not read within 30 s is discarded, and the queue of a
+                    # process that died leaves Redis 30 s after the last send to it. A fragment
+                    # that late is stale: the socket has missed pings (20 s interval) or its
+                    # client replays the gap at the next push, so it would be a duplicate.
+                    # Longer than the worst p99 measured when saturated (~8 s, BASELINES §1).
+                    "expiry": 30,
+                },
+            }
+        }
+    raise ImproperlyConfigured(f"CHANNEL_LAYER must be 'pubsub' or 'core', not {CHANNEL_LAYER!r}.")
 
 
 # --- Celery ---------------------------------------------------------------------------------

@@ -85,3 +85,10 @@
     }
   });
 })();
+
+// Destructive buttons ask first (data-confirm): CSP allows no inline handlers.
+document.addEventListener("submit", function (event) {
+  var button = event.submitter;
+  var text = button && button.getAttribute("data-confirm");
+  if (text && !window.confirm(text)) event.preventDefault();
+});

@@ -1,0 +1,25 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+
+from apps.core import policy
+
+register = template.Library()
+
+
+@register.filter
+def get_item(mapping: Any, key: Any) -> Any:
+    try:
+        return mapping.get(key)
+    except AttributeError:
+        return None
+
+
+@register.simple_tag(takes_context=True)
+def can(context: template.Context, action: str, obj: Any) -> bool:
+    """`{% can "delegation.read_brief" delegation as may_read %}`: templates ask the policy too."""
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    return user is not None and policy.can(user, action, obj)

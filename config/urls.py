@@ -10,4 +10,5 @@ urlpatterns = [
     path("", include("apps.accounts.urls")),
     path("", include("apps.delegations.urls")),
     path("", include("apps.lobby.urls")),
+    path("", include("apps.proceedings.urls")),
 ]

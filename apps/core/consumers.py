@@ -108,12 +108,19 @@ class LiveConsumer(AsyncWebsocketConsumer):
 
     async def resume(self, streams: Any) -> None:
         """Replay what the client missed, from the database, for the streams it may read."""
-        from apps.core.replay import replay
+        from apps.core.replay import groups_to_join, replay
 
         if not isinstance(streams, dict):
             await self.send_error("resume needs an object of stream → last sequence seen.")
             return
         user = self.scope["user"]
+        # Join first, then read the database: nothing committed in between is missed.
+        allowed = await database_sync_to_async(groups_to_join)(
+            user=user, simulation_id=self.simulation_id, streams=streams
+        )
+        for group in allowed:
+            if group not in self.groups_joined:
+                await self.join(group)
         fragments = await database_sync_to_async(replay)(
             user=user, simulation_id=self.simulation_id, streams=streams
         )

@@ -16,5 +16,20 @@ def group_for_committee(committee_id: int) -> str:
     return f"committee.{committee_id}"
 
 
+def group_for_session(session_id: int) -> str:
+    """Everyone following a session's floor (delegates, observers, the projector)."""
+    return f"session.{session_id}"
+
+
+def group_for_session_staff(session_id: int) -> str:
+    """The chair's console of a session: the floor with its controls."""
+    return f"session.{session_id}.staff"
+
+
 def group_for_channel(channel_id: int) -> str:
     return f"channel.{channel_id}"
+
+
+def stream_for_session(session_id: int) -> str:
+    """The name clients use for a session's numbered event stream."""
+    return f"session-{session_id}"

@@ -17,6 +17,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 
 from apps.accounts.models import User
+from apps.delegations.domain.actors import ActorKind, Right, effective_rights
 from apps.delegations.models import Delegation, Membership, Simulation
 
 Role = Membership.Role
@@ -36,6 +37,8 @@ class Standing:
     simulation_open: bool
     delegation_id: int | None = None
     committee_id: int | None = None
+    delegation_committee_id: int | None = None
+    rights: frozenset[str] = frozenset()
 
     @property
     def is_member(self) -> bool:
@@ -65,8 +68,12 @@ def _active_member(standing: Standing, obj: Any) -> bool:
 
 
 def _own_delegation_or_staff(standing: Standing, delegation: Any) -> bool:
+    """Staff, or a delegate seated in it: a seat left on a chair's or observer's membership
+    (edited in the admin, say) does not open the brief."""
     return standing.is_staff or (
-        standing.delegation_id is not None and standing.delegation_id == delegation.pk
+        standing.role == Role.DELEGATE
+        and standing.delegation_id is not None
+        and standing.delegation_id == delegation.pk
     )
 
 
@@ -82,6 +89,36 @@ def _may_take_seat(standing: Standing, delegation: Any) -> bool:
     return int(seated) < int(delegation.seats)
 
 
+def _committee_id_of(obj: Any) -> int | None:
+    """The committee of a session, motion, channel... (duck-typed: `committee_id` or `session`)."""
+    committee_id = getattr(obj, "committee_id", None)
+    if committee_id is None and hasattr(obj, "session"):
+        committee_id = getattr(obj.session, "committee_id", None)
+    return None if committee_id is None else int(committee_id)
+
+
+def _chairs(standing: Standing, obj: Any) -> bool:
+    """Staff, or the chair/mediator of this committee (or of the whole simulation)."""
+    if standing.is_staff:
+        return True
+    if standing.role not in FLOOR_ROLES:
+        return False
+    return standing.committee_id is None or standing.committee_id == _committee_id_of(obj)
+
+
+def _seated_here_with(right: Right) -> Rule:
+    def rule(standing: Standing, obj: Any) -> bool:
+        return (
+            standing.role == Role.DELEGATE
+            and standing.delegation_committee_id is not None
+            and standing.delegation_committee_id == _committee_id_of(obj)
+            and right.value in standing.rights
+        )
+
+    rule.__name__ = f"seated_here_with_{right.value}"
+    return rule
+
+
 RULES: dict[str, Rule] = {
     # simulations
     "simulation.view": _member,
@@ -95,6 +132,13 @@ RULES: dict[str, Rule] = {
     "delegation.manage": _staff,
     "seat.take": _may_take_seat,
     "seat.assign": _staff,
+    # sessions: the floor is public to the simulation; the chair (or mediator) runs it;
+    # delegations act on it according to their rights.
+    "session.view": _member,
+    "session.chair": _chairs,
+    "session.speak": _seated_here_with(Right.SPEAK),
+    "session.move_motion": _seated_here_with(Right.SPEAK),
+    "session.vote_procedure": _seated_here_with(Right.VOTE_PROCEDURE),
     # the lobby
     "lobby.read": _member,
     "lobby.post": _active_member,
@@ -107,6 +151,12 @@ def simulation_id_of(obj: Any) -> int:
         return int(obj.pk)
     if isinstance(obj, Delegation):
         return int(obj.committee.simulation_id)  # callers select_related("committee")
+    committee = getattr(obj, "committee", None)
+    if committee is not None and hasattr(committee, "simulation_id"):
+        return int(committee.simulation_id)  # a session: callers select_related("committee")
+    session = getattr(obj, "session", None)
+    if session is not None:
+        return simulation_id_of(session)
     simulation_id = getattr(obj, "simulation_id", None)
     if simulation_id is None:
         raise TypeError(f"The policy cannot tell which simulation {obj!r} belongs to.")
@@ -126,7 +176,14 @@ def standing(user: User | AnonymousUser, simulation: Simulation | int) -> Standi
     else:
         found = (
             Membership.objects.filter(simulation_id=simulation_id, user_id=user.pk)
-            .values("role", "delegation_id", "committee_id")
+            .values(
+                "role",
+                "delegation_id",
+                "committee_id",
+                "delegation__committee_id",
+                "delegation__kind",
+                "delegation__rights_overrides",
+            )
             .first()
         )
         membership: dict[str, Any] = dict(found) if found else {}
@@ -138,9 +195,19 @@ def standing(user: User | AnonymousUser, simulation: Simulation | int) -> Standi
             row["status"] == Simulation.Status.OPEN,
             membership.get("delegation_id"),
             membership.get("committee_id"),
+            membership.get("delegation__committee_id"),
+            _rights(
+                membership.get("delegation__kind"), membership.get("delegation__rights_overrides")
+            ),
         )
     cache[simulation_id] = result
     return result
+
+
+def _rights(kind: str | None, overrides: Any) -> frozenset[str]:
+    if not kind:
+        return frozenset()
+    return frozenset(r.value for r in effective_rights(ActorKind(kind), overrides or {}))
 
 
 def forget(user: User | AnonymousUser) -> None:

@@ -54,14 +54,44 @@ class CommitteeForm(forms.Form):
 RIGHT_CHOICES = [("default", "Default"), ("grant", "Granted"), ("deny", "Denied")]
 
 
+SEATS_ERROR = "A delegation has 1 to 3 seats."
+
+
 class DelegationForm(forms.Form):
-    name = forms.CharField(label="Name", max_length=120)
-    kind = forms.ChoiceField(label="Actor kind", choices=[(k.value, k.label) for k in ActorKind])
+    # Errors are shown away from their field (flashed, or above the form): each says what
+    # it is about, in the service's words.
+    name = forms.CharField(
+        label="Name",
+        max_length=120,
+        error_messages={
+            "required": "Give the delegation a name.",
+            "max_length": "A delegation name is limited to 120 characters.",
+        },
+    )
+    kind = forms.ChoiceField(
+        label="Actor kind",
+        choices=[(k.value, k.label) for k in ActorKind],
+        error_messages={
+            "required": "Choose what kind of actor the delegation is.",
+            "invalid_choice": "Choose what kind of actor the delegation is.",
+        },
+    )
     country_code = forms.CharField(
-        label="Country code (ISO, states only)", max_length=2, required=False
+        label="Country code (ISO, states only)",
+        max_length=2,
+        required=False,
+        error_messages={"max_length": "A country code has two letters (ISO 3166), e.g. GH."},
     )
     fictional = forms.BooleanField(label="Fictional state (no country code)", required=False)
-    seats = forms.IntegerField(label="Seats", min_value=1, max_value=3, initial=2)
+    seats = forms.IntegerField(
+        label="Seats",
+        min_value=1,
+        max_value=3,
+        initial=2,
+        error_messages={
+            key: SEATS_ERROR for key in ("required", "invalid", "min_value", "max_value")
+        },
+    )
     brief = forms.CharField(
         label="Confidential brief", required=False, widget=forms.Textarea(attrs={"rows": 6})
     )

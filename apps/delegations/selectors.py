@@ -17,8 +17,11 @@ def simulations_for(*, user: User) -> QuerySet[Simulation]:
     )
 
 
-def committees_with_delegations(*, simulation_id: int) -> QuerySet[Committee]:
-    """Committees, their delegations with seat counts and seated students: four queries."""
+def committees_with_delegations(
+    *, simulation_id: int, committee_id: int | None = None
+) -> QuerySet[Committee]:
+    """Committees (or the one `committee_id`), their delegations with seat counts and seated
+    students: three queries."""
     seated = Prefetch(
         "seats_taken", queryset=Membership.objects.select_related("user").order_by("joined_at")
     )
@@ -27,9 +30,10 @@ def committees_with_delegations(*, simulation_id: int) -> QuerySet[Committee]:
         .prefetch_related(seated)
         .order_by("position", "name")
     )
-    return Committee.objects.filter(simulation_id=simulation_id).prefetch_related(
-        Prefetch("delegations", queryset=delegations)
-    )
+    committees = Committee.objects.filter(simulation_id=simulation_id)
+    if committee_id is not None:
+        committees = committees.filter(pk=committee_id)
+    return committees.prefetch_related(Prefetch("delegations", queryset=delegations))
 
 
 def memberships_of(*, simulation_id: int) -> QuerySet[Membership]:

@@ -403,6 +403,8 @@ def seat_assign(
         )
         if membership is None:
             raise ValidationError("That participant is not in this simulation.")
+        if delegation_id is not None and membership.user_id == simulation.owner_id:
+            raise ValidationError("The simulation's owner stays its instructor.")
         if delegation_id is not None:
             delegation = (
                 Delegation.objects.select_for_update()

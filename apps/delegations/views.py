@@ -31,6 +31,7 @@ from apps.delegations.models import Committee, Delegation, Membership, Simulatio
 from apps.lobby.forms import AnnouncementForm, MessageForm
 from apps.lobby.selectors import lobby_pending_announcements, lobby_recent
 from apps.proceedings.domain.presets import list_presets
+from apps.proceedings.selectors import committee_sessions
 
 
 def _flash_errors(request: AuthedRequest, error: ValidationError) -> None:
@@ -38,13 +39,17 @@ def _flash_errors(request: AuthedRequest, error: ValidationError) -> None:
         messages.error(request, message)
 
 
-def _attempt(request: AuthedRequest, action: Callable[[], Any], success: str) -> bool:
+def _attempt(
+    request: AuthedRequest, action: Callable[[], Any], success: str | Callable[[Any], str]
+) -> bool:
+    """Run a service; flash its errors, or the success message (a function of its result
+    when the message names what the service cleaned, such as a name)."""
     try:
-        action()
+        result = action()
     except ValidationError as error:
         _flash_errors(request, error)
         return False
-    messages.success(request, success)
+    messages.success(request, success(result) if callable(success) else success)
     return True
 
 
@@ -219,7 +224,7 @@ def committee_create(request: AuthedRequest, simulation_id: int) -> HttpResponse
             preset_key=form.cleaned_data["preset_key"],
             agenda=form.agenda_topics(),
         ),
-        f"Committee “{form.cleaned_data['name']}” added.",
+        lambda committee: f"Committee “{committee.name}” added.",
     )
     return redirect(simulation)
 
@@ -227,11 +232,9 @@ def committee_create(request: AuthedRequest, simulation_id: int) -> HttpResponse
 @login_required
 def committee_detail(request: AuthedRequest, simulation_id: int, committee_id: int) -> HttpResponse:
     committee = _committee(request, simulation_id, committee_id, "committee.view")
-    committee = next(
-        c
-        for c in selectors.committees_with_delegations(simulation_id=simulation_id)
-        if c.pk == committee.pk
-    )
+    committee = selectors.committees_with_delegations(
+        simulation_id=simulation_id, committee_id=committee.pk
+    ).select_related("simulation")[0]
     is_staff = policy.can(request.user, "committee.manage", committee)
     context: dict[str, Any] = {
         "committee": committee,
@@ -249,6 +252,8 @@ def committee_detail(request: AuthedRequest, simulation_id: int, committee_id: i
         )
         context["delegation_form"] = DelegationForm()
     context["preset_names"] = {p.key: p.name for p in list_presets()}
+    context["sessions"] = committee_sessions(committee=committee)
+    context["may_chair"] = policy.can(request.user, "session.chair", committee)
     return render(request, "delegations/committee.html", context)
 
 
@@ -310,7 +315,7 @@ def delegation_create(
                 brief=form.cleaned_data["brief"],
                 rights_overrides=form.overrides(),
             ),
-            f"Delegation “{form.cleaned_data['name']}” added.",
+            lambda delegation: f"Delegation “{delegation.name}” added.",
         )
     else:
         for errors in form.errors.values():

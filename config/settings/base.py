@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "apps.accounts",
     "apps.delegations",
     "apps.lobby",
+    "apps.proceedings",
 ]
 
 MIDDLEWARE = [
@@ -191,6 +192,10 @@ CELERY_RESULT_EXPIRES = 3600
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 60)}
 CELERY_BEAT_SWEEP_SECONDS = env_int("CELERY_BEAT_SWEEP_SECONDS", 2)
 CELERY_BEAT_SCHEDULE = {
+    "proceedings-sweep-deadlines": {
+        "task": "apps.proceedings.tasks.sweep_deadlines",
+        "schedule": float(CELERY_BEAT_SWEEP_SECONDS),
+    },
     "lobby-sweep-due-announcements": {
         "task": "apps.lobby.tasks.sweep_due_announcements",
         "schedule": float(CELERY_BEAT_SWEEP_SECONDS),

@@ -23,3 +23,15 @@ def can(context: template.Context, action: str, obj: Any) -> bool:
     request = context.get("request")
     user = getattr(request, "user", None)
     return user is not None and policy.can(user, action, obj)
+
+
+@register.filter
+def duration(seconds: Any) -> str:
+    """90 → "1:30" (a timer's face before the script takes over)."""
+    try:
+        total = max(0, int(seconds))
+    except (TypeError, ValueError):
+        return ""
+    minutes, secs = divmod(total, 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"

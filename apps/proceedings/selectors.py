@@ -1,0 +1,204 @@
+"""Reads of a session: the floor (one constant set of queries), replay and groups."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from apps.accounts.models import User
+from apps.core import policy
+from apps.core.groups import group_for_session, group_for_session_staff, stream_for_session
+from apps.delegations.models import Delegation
+from apps.proceedings.domain import machine
+from apps.proceedings.domain.mediation import MediationMode, MediatorAction, mediator_may
+from apps.proceedings.domain.motions import Motion as RuleMotion
+from apps.proceedings.domain.motions import MotionKind, order_motions
+from apps.proceedings.domain.phases import Phase
+from apps.proceedings.domain.presets import preset_from_dict
+from apps.proceedings.events import NO_CSRF_TOKEN, motion_text
+from apps.proceedings.models import Attendance, Event, Motion, PlacardVote, Session, SpeakerEntry
+
+# Motions a delegate can pick on their screen, in the order a form lists them.
+MOVABLE = [
+    MotionKind.OPEN_DEBATE,
+    MotionKind.MODERATED_CAUCUS,
+    MotionKind.UNMODERATED_CAUCUS,
+    MotionKind.EXTEND_CAUCUS,
+    MotionKind.SET_SPEAKING_TIME,
+    MotionKind.SET_AGENDA,
+    MotionKind.CLOSE_DEBATE,
+    MotionKind.TABLE_DEBATE,
+    MotionKind.SUSPEND_MEETING,
+    MotionKind.ADJOURN_MEETING,
+    MotionKind.POINT_OF_ORDER,
+    MotionKind.POINT_OF_INFORMATION,
+    MotionKind.POINT_OF_PERSONAL_PRIVILEGE,
+    MotionKind.POINT_OF_PARLIAMENTARY_INQUIRY,
+    MotionKind.RIGHT_OF_REPLY,
+]
+
+
+def _phase_label(phase: str) -> str:
+    return "Not started" if phase == Phase.NOT_STARTED else Phase(phase).label
+
+
+def committee_sessions(*, committee: Any) -> list[Session]:
+    sessions = list(Session.objects.filter(committee=committee).order_by("-number")[:20])
+    for session in sessions:
+        session.phase_label = _phase_label(session.phase)  # type: ignore[attr-defined]
+    return sessions
+
+
+def session_for_page(*, session_id: int) -> Session | None:
+    return Session.objects.select_related("committee__simulation").filter(pk=session_id).first()
+
+
+def floor_context(*, session_id: int) -> dict[str, Any]:
+    session = (
+        Session.objects.select_related("committee__simulation", "speaker")
+        .filter(pk=session_id)
+        .first()
+    )
+    if session is None:
+        return {}
+    committee = session.committee
+    preset = preset_from_dict(committee.rules)
+    state = session.machine
+    delegations = {
+        d.pk: d for d in Delegation.objects.filter(committee=committee).order_by("position", "name")
+    }
+    motions = list(
+        Motion.objects.filter(session=session).select_related("mover").order_by("-seq")[:40]
+    )
+    open_motions = [m for m in motions if m.is_open]
+    by_seq = {m.seq: m for m in open_motions}
+    ordered = [
+        by_seq[rm.seq]
+        for rm in order_motions(
+            preset,
+            [
+                RuleMotion(_kind(m.kind), _params(m.params), m.mover_id, m.seq)
+                for m in open_motions
+                if _kind(m.kind) in preset.motions
+            ],
+        )
+    ] + [m for m in open_motions if _kind(m.kind) not in preset.motions]
+    for motion in motions:
+        motion.text = motion_text(motion)  # type: ignore[attr-defined]
+    voting = next((m for m in open_motions if m.status == Motion.Status.VOTING), None)
+    votes: list[PlacardVote] = []
+    counts = {"yes": 0, "no": 0, "abstain": 0}
+    if voting is not None:
+        votes = list(PlacardVote.objects.filter(motion=voting))
+        for vote in votes:
+            counts[vote.choice] += 1
+            vote.delegation = delegations.get(vote.delegation_id)  # type: ignore[assignment]
+    attendance = list(Attendance.objects.filter(session=session))
+    for row in attendance:
+        row.delegation = delegations.get(row.delegation_id)  # type: ignore[assignment]
+    attendance = [row for row in attendance if row.delegation is not None]
+    attendance.sort(key=lambda row: (row.delegation.position, row.delegation.name))
+    present = sum(1 for row in attendance if row.status != Attendance.Status.ABSENT)
+    speakers = list(SpeakerEntry.objects.filter(session=session).order_by("position"))
+    for entry in speakers:
+        entry.delegation = delegations.get(entry.delegation_id)  # type: ignore[assignment]
+    recent_events = list(Event.objects.filter(session=session).order_by("-seq")[:12])
+    mode = MediationMode(session.mediation_mode) if session.mediation_mode else None
+    powers = (
+        [a for a in MediatorAction if mediator_may(mode, a, proximity=session.proximity)]
+        if mode
+        else []
+    )
+    next_phases = (
+        sorted(machine.next_phases(preset, state), key=lambda p: list(Phase).index(p))
+        if session.phase != Phase.NOT_STARTED
+        else []
+    )
+    return {
+        "session": session,
+        "committee": committee,
+        "simulation": committee.simulation,
+        "preset": preset,
+        "state": state,
+        "phase": state.phase,
+        "stream": stream_for_session(session.pk),
+        "now": timezone.now(),
+        "speaking_time": machine.speaking_time(preset, state),
+        "speakers": speakers,
+        "motions_open": ordered,
+        "motions_decided": [m for m in motions if not m.is_open][:6],
+        "voting": voting,
+        "votes": sorted(votes, key=lambda v: v.delegation.name if v.delegation else ""),
+        "counts": counts,
+        "attendance": attendance,
+        "present_count": present,
+        "members_count": len(delegations),
+        "delegations": list(delegations.values()),
+        "events": recent_events,
+        "next_phases": [p for p in next_phases if p is not Phase.NOT_STARTED],
+        "timed_phases": [p for p in Phase if p.is_timed],
+        "mediation_powers": powers,
+        "movable": [k for k in MOVABLE if k in preset.motions],
+    }
+
+
+def _kind(value: str) -> MotionKind:
+    try:
+        return MotionKind(value)
+    except ValueError:
+        return MotionKind.POINT_OF_ORDER
+
+
+def _params(data: dict[str, Any]) -> Any:
+    from apps.proceedings.domain.motions import MotionParams
+
+    return MotionParams(
+        duration_s=data.get("duration_s"),
+        speaking_time_s=data.get("speaking_time_s"),
+        topic=data.get("topic", ""),
+    )
+
+
+def _session_id(stream: str) -> int | None:
+    tail = stream.removeprefix("session-")
+    return int(tail) if tail.isdigit() else None
+
+
+def session_groups(*, user: User, simulation_id: int, stream: str) -> list[str]:
+    """The floor group a client may follow: the chair's console or the public floor."""
+    session_id = _session_id(stream)
+    session = (
+        Session.objects.select_related("committee").filter(pk=session_id).first()
+        if session_id
+        else None
+    )
+    if session is None or session.committee.simulation_id != simulation_id:
+        return []
+    if policy.can(user, "session.chair", session):
+        return [group_for_session_staff(session.pk)]
+    if policy.can(user, "session.view", session):
+        return [group_for_session(session.pk)]
+    return []
+
+
+def session_replay(
+    *, user: User, simulation_id: int, after: int, limit: int, stream: str
+) -> list[str]:
+    """The floor is a snapshot: a client behind by any number of events gets the current one."""
+    session_id = _session_id(stream)
+    session = (
+        Session.objects.select_related("committee").filter(pk=session_id).first()
+        if session_id
+        else None
+    )
+    if session is None or session.committee.simulation_id != simulation_id:
+        return []
+    if not policy.can(user, "session.view", session) or session.last_event_seq <= after:
+        return []
+    context = floor_context(session_id=session.pk)
+    context["staff"] = policy.can(user, "session.chair", session)
+    context["oob"] = True
+    context["csrf_token"] = NO_CSRF_TOKEN
+    return [render_to_string("proceedings/partials/floor.html", context)]

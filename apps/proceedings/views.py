@@ -1,0 +1,218 @@
+"""Session pages and actions. One dispatcher maps each floor action to one service call."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+from django_htmx.http import reswap, retarget
+
+from apps.core import policy
+from apps.core.http import AuthedRequest
+from apps.delegations.models import Committee
+from apps.proceedings import selectors, services
+from apps.proceedings.domain.speakers import Side
+from apps.proceedings.models import Session
+
+
+def _int(value: Any) -> int | None:
+    try:
+        return int(value) if value not in (None, "") else None
+    except (TypeError, ValueError):
+        raise ValidationError("Numbers only, please.") from None
+
+
+def _version(request: AuthedRequest) -> int | None:
+    return _int(request.POST.get("version"))
+
+
+def _session(request: AuthedRequest, session_id: int, action: str = "session.view") -> Session:
+    session = selectors.session_for_page(session_id=session_id)
+    if session is None:
+        raise Http404("No such session.")
+    policy.require(request.user, action, session)
+    return session
+
+
+@login_required
+@require_POST
+def session_create(request: AuthedRequest, simulation_id: int, committee_id: int) -> HttpResponse:
+    committee = get_object_or_404(
+        Committee.objects.select_related("simulation"), pk=committee_id, simulation_id=simulation_id
+    )
+    try:
+        session = services.session_create(committee=committee, by=request.user)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+        return redirect(committee)
+    return redirect(session)
+
+
+def _page_context(request: AuthedRequest, session: Session) -> dict[str, Any]:
+    context = selectors.floor_context(session_id=session.pk)
+    user = request.user
+    context["staff"] = policy.can(user, "session.chair", session)
+    context["may_speak"] = policy.can(user, "session.speak", session)
+    context["may_move"] = policy.can(user, "session.move_motion", session)
+    context["may_vote"] = policy.can(user, "session.vote_procedure", session)
+    standing = policy.standing(user, session.committee.simulation_id)
+    context["my_delegation_id"] = standing.delegation_id
+    return context
+
+
+@login_required
+def session_page(request: AuthedRequest, session_id: int) -> HttpResponse:
+    """The chair's console, the delegate's screen or the observer's view of one session."""
+    session = _session(request, session_id)
+    return render(request, "proceedings/session.html", _page_context(request, session))
+
+
+@login_required
+def projector(request: AuthedRequest, session_id: int) -> HttpResponse:
+    """For the room's big screen: phase, timer, speaker, list, motion; no controls."""
+    session = _session(request, session_id)
+    context = selectors.floor_context(session_id=session.pk)
+    context["staff"] = False
+    context["projector"] = True
+    return render(request, "proceedings/projector.html", context)
+
+
+# --- actions --------------------------------------------------------------------------------------
+
+Action = Callable[[AuthedRequest, Session], Any]
+
+
+def _speaking(request: AuthedRequest, session: Session) -> Any:
+    return services.speaker_add(
+        session=session,
+        by=request.user,
+        side=request.POST.get("side") or Side.GENERAL.value,
+        delegation_id=_int(request.POST.get("delegation")),
+    )
+
+
+ACTIONS: dict[str, Action] = {
+    "open": lambda r, s: services.session_open(session=s, by=r.user, expected_version=_version(r)),
+    "advance": lambda r, s: services.phase_advance(
+        session=s,
+        by=r.user,
+        to=r.POST.get("to", ""),
+        duration_s=_minutes(r.POST.get("duration_min")),
+        speaking_time_s=_int(r.POST.get("speaking_time_s")),
+        topic=r.POST.get("topic", ""),
+        expected_version=_version(r),
+    ),
+    "end-phase": lambda r, s: services.phase_end_now(
+        session=s, by=r.user, expected_version=_version(r)
+    ),
+    "attendance": lambda r, s: services.attendance_set(
+        session=s,
+        by=r.user,
+        delegation_id=_int(r.POST.get("delegation")) or 0,
+        status=r.POST.get("status", ""),
+    ),
+    "speaker-add": _speaking,
+    "speaker-remove": lambda r, s: services.speaker_remove(
+        session=s, by=r.user, entry_id=_int(r.POST.get("entry")) or 0
+    ),
+    "speaker-move": lambda r, s: services.speakers_reorder(
+        session=s,
+        by=r.user,
+        entry_id=_int(r.POST.get("entry")) or 0,
+        direction=r.POST.get("direction", ""),
+    ),
+    "speaker-next": lambda r, s: services.speaker_next(
+        session=s, by=r.user, expected_version=_version(r)
+    ),
+    "speaker-extend": lambda r, s: services.speaker_extend(
+        session=s, by=r.user, seconds=_int(r.POST.get("seconds")) or 0
+    ),
+    "speaker-end": lambda r, s: services.speaker_end(session=s, by=r.user),
+    "speaker-yield": lambda r, s: services.speaker_yield(
+        session=s, by=r.user, kind=r.POST.get("kind", ""), to_delegation_id=_int(r.POST.get("to"))
+    ),
+    "motion-move": lambda r, s: services.motion_move(
+        session=s,
+        by=r.user,
+        kind=r.POST.get("kind", ""),
+        params={
+            "duration_s": _minutes(r.POST.get("duration_min")),
+            "speaking_time_s": r.POST.get("speaking_time_s"),
+            "topic": r.POST.get("topic", ""),
+        },
+    ),
+    "motion-withdraw": lambda r, s: services.motion_withdraw(
+        session=s, by=r.user, motion_id=_int(r.POST.get("motion")) or 0
+    ),
+    "motion-out-of-order": lambda r, s: services.motion_rule_out_of_order(
+        session=s, by=r.user, motion_id=_int(r.POST.get("motion")) or 0
+    ),
+    "motion-entertain": lambda r, s: services.motion_entertain(
+        session=s,
+        by=r.user,
+        motion_id=_int(r.POST.get("motion")) or 0,
+        expected_version=_version(r),
+    ),
+    "vote": lambda r, s: services.motion_vote_cast(
+        session=s,
+        by=r.user,
+        motion_id=_int(r.POST.get("motion")) or 0,
+        choice=r.POST.get("choice", ""),
+    ),
+    "vote-close": lambda r, s: services.motion_vote_close(
+        session=s, by=r.user, motion_id=_int(r.POST.get("motion")) or 0, counts=_counts(r)
+    ),
+    "mediation": lambda r, s: services.mediation_set(
+        session=s, by=r.user, mode=r.POST.get("mode", ""), proximity=r.POST.get("proximity") == "on"
+    ),
+}
+
+
+def _minutes(value: Any) -> int | None:
+    """Forms ask durations in minutes (what a chair says aloud); rules count seconds."""
+    if value in (None, ""):
+        return None
+    try:
+        return round(float(str(value).replace(",", ".")) * 60)
+    except ValueError:
+        raise ValidationError("Give the duration in minutes, e.g. 10 or 1.5.") from None
+
+
+def _counts(request: AuthedRequest) -> dict[str, int] | None:
+    if request.POST.get("counted") != "on":
+        return None
+    return {k: _int(request.POST.get(k)) or 0 for k in ("yes", "no", "abstain")}
+
+
+@login_required
+@require_POST
+def session_action(request: AuthedRequest, session_id: int, action: str) -> HttpResponse:
+    """Run one floor action. htmx gets the fresh floor back (the same partial the websocket
+    pushes) or, on refusal, the reason in the page's error slot; plain posts redirect."""
+    handler = ACTIONS.get(action)
+    if handler is None:
+        raise Http404("No such action.")
+    session = _session(request, session_id)
+    try:
+        handler(request, session)
+    except ValidationError as error:
+        text = " ".join(error.messages)
+        if request.htmx:
+            response = render(
+                request, "proceedings/partials/action_error.html", {"text": text}, status=422
+            )
+            return reswap(retarget(response, f"#action-error-{session.pk}"), "outerHTML")
+        messages.error(request, text)
+        return redirect(session)
+    if request.htmx:
+        context = _page_context(request, session)
+        response = render(request, "proceedings/partials/floor.html", context)
+        return reswap(retarget(response, f"#floor-{session.pk}"), "outerHTML")
+    return redirect(session)

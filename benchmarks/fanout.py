@@ -58,6 +58,7 @@ SEQ_RE = re.compile(r'data-seq="(\d+)"')
 STAMP_RE = re.compile(r"bench k=(\d+) t=(\d+\.\d+)")
 DB_NAME_RE = re.compile(r"[a-z_][a-z0-9_]{0,62}")
 PING = json.dumps({"type": "ping"})
+KEEP_ALIVE_S = 2.0
 
 
 # --- arguments --------------------------------------------------------------------------------
@@ -426,6 +427,8 @@ class Receiver:
         self.pong = asyncio.Event()
         self.error: BaseException | None = None
         self.ws: ClientConnection | None = None
+        self.closing = False
+        self.closed_early = False
 
     async def open(self, gate: asyncio.Semaphore, timeout: float) -> None:
         async with gate:
@@ -467,14 +470,28 @@ class Receiver:
                     rec.last_delivery = max(rec.last_delivery, now)
         except Exception as error:  # noqa: BLE001 - reported, not raised
             self.error = error
+        if not self.closing:
+            self.closed_early = True
 
     async def close(self) -> None:
+        self.closing = True
         if self.ws is not None:
             with contextlib.suppress(Exception):
                 await self.ws.close()
 
 
 # --- the poster: raw HTTP/1.1 keep-alive, no heavy client (BASELINES.md §3) -------------------
+@dataclass
+class HttpConnection:
+    reader: asyncio.StreamReader
+    writer: asyncio.StreamWriter
+    last_used: float
+
+    def usable(self) -> bool:
+        """Servers close idle keep-alive connections (uvicorn after 5 s): reopen before that."""
+        return not self.reader.at_eof() and time.monotonic() - self.last_used < KEEP_ALIVE_S
+
+
 class Poster:
     """Posts lobby messages as the instructor; a small pool of keep-alive connections/port."""
 
@@ -483,9 +500,10 @@ class Poster:
         self.path = f"/sims/{sim_id}/lobby/post/"
         self.csrf = secrets.token_hex(16)  # 32 alphanumerics: a valid CSRF cookie secret
         self.session = session
-        self.pools: dict[int, asyncio.Queue[tuple[Any, Any] | None]] = {}
+        # LIFO: the connection used last is reused first; the rest stay None until needed.
+        self.pools: dict[int, asyncio.LifoQueue[HttpConnection | None]] = {}
         for port in ports:
-            pool: asyncio.Queue[tuple[Any, Any] | None] = asyncio.Queue()
+            pool: asyncio.LifoQueue[HttpConnection | None] = asyncio.LifoQueue()
             for _ in range(per_port):
                 pool.put_nowait(None)
             self.pools[port] = pool
@@ -535,25 +553,29 @@ class Poster:
         pool = self.pools[port]
         conn = await pool.get()
         try:
+            if conn is not None and not conn.usable():
+                conn.writer.close()
+                conn = None
             if conn is None:
-                conn = await asyncio.open_connection("127.0.0.1", port)
-            reader, writer = conn
+                reader, writer = await asyncio.open_connection("127.0.0.1", port)
+                conn = HttpConnection(reader, writer, time.monotonic())
             sent = time.time()
             body = "warmup" if warmup else f"bench k={k} t={sent:.6f}"
-            writer.write(self.request(port, body))
-            status, keep = await asyncio.wait_for(self.read_response(reader), 15)
+            conn.writer.write(self.request(port, body))
+            status, keep = await asyncio.wait_for(self.read_response(conn.reader), 15)
             self.http_ms.append((time.time() - sent) * 1000)
+            conn.last_used = time.monotonic()
             if status == 200:
                 self.ok += not warmup
             else:
                 self.failed.append(f"HTTP {status}")
             if not keep:
-                writer.close()
+                conn.writer.close()
                 conn = None
         except (OSError, TimeoutError, ConnectionError, ValueError, IndexError) as error:
             self.failed.append(repr(error))
             if conn is not None:
-                conn[1].close()
+                conn.writer.close()
             conn = None
         finally:
             pool.put_nowait(conn)
@@ -563,7 +585,7 @@ class Poster:
             while not pool.empty():
                 conn = pool.get_nowait()
                 if conn is not None:
-                    conn[1].close()
+                    conn.writer.close()
 
 
 # --- the run ----------------------------------------------------------------------------------
@@ -572,6 +594,11 @@ def percentile(sorted_values: list[float], q: float) -> float:
         return float("nan")
     index = min(len(sorted_values) - 1, max(0, round(q / 100 * len(sorted_values) + 0.5) - 1))
     return sorted_values[index]
+
+
+def closed_count(receivers: list[Receiver]) -> int:
+    """Sockets that ended before the benchmark closed them (server error, dropped)."""
+    return sum(r.error is not None or r.closed_early for r in receivers)
 
 
 def expected_seqs(db_url: str, sim_id: int) -> set[int]:
@@ -635,6 +662,7 @@ async def measure(
         result["server_rss_mb_idle"] = round(rss_idle / 2**20, 1)
         result["kb_per_connection"] = round((rss_idle - rss_before) / args.clients / 1024, 1)
         if args.rate <= 0:
+            result["client_errors"] = closed_count(receivers)
             return result
 
         poster = Poster(ports, sim_id, data["instructor_session"], args.post_connections)
@@ -686,7 +714,7 @@ async def measure(
             max_ms=round(lat[-1], 1) if lat else None,
             delivered_per_s=round(len(lat) / span),
             server_rss_mb_end=round(rss(procs) / 2**20, 1),
-            client_errors=sum(r.error is not None for r in receivers),
+            client_errors=closed_count(receivers),
             **window.result,
         )
         return result
@@ -715,8 +743,11 @@ def summary(result: dict[str, Any]) -> str:
         f"{result['kb_per_connection']} KB/conn (RSS {result['server_rss_mb_before']}"
         f"->{result['server_rss_mb_idle']} MB, connect {result['connect_s']} s)"
     )
+    problems = (
+        f" | SOCKETS CLOSED EARLY {result['client_errors']}" if result["client_errors"] else ""
+    ) + (f" | SERVER TRACEBACKS {result['server_errors']}" if result["server_errors"] else "")
     if result["rate"] <= 0:
-        return f"{head} idle: {mem}"
+        return f"{head} idle: {mem}{problems}"
     return (
         f"{head} {result['posting_s']} s: p50 {result['p50_ms']} p95 {result['p95_ms']} "
         f"p99 {result['p99_ms']} max {result['max_ms']} ms | {result['delivered_per_s']} "
@@ -724,7 +755,7 @@ def summary(result: dict[str, Any]) -> str:
         f"{result['posts_sent']} (HTTP p50 {result['post_http_p50_ms']} ms) | "
         f"CPU server {result['server_cpu_pct']}% client {result['client_cpu_pct']}% "
         f"redis {result['redis_cpu_pct']}% pg {result['postgres_cpu_pct']}% "
-        f"machine {result['machine_cpu_pct']}% | {mem}"
+        f"machine {result['machine_cpu_pct']}% | {mem}{problems}"
     )
 
 
@@ -758,6 +789,7 @@ def main(argv: list[str] | None = None) -> int:
             result.update(asyncio.run(measure(args, data, servers)))
             errors = [s.log.read_text(errors="replace") for s in servers]
             result["server_errors"] = sum(log.count("Traceback") for log in errors)
+            args.keep_logs = args.keep_logs or bool(result["server_errors"])
         print(summary(result), flush=True)
         if args.json:
             text = json.dumps(result)

@@ -11,4 +11,5 @@ urlpatterns = [
     path("", include("apps.delegations.urls")),
     path("", include("apps.lobby.urls")),
     path("", include("apps.proceedings.urls")),
+    path("", include("apps.caucus.urls")),
 ]

@@ -18,13 +18,27 @@ from channels.db import database_sync_to_async
 from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncWebsocketConsumer
 
-from apps.core import policy
-from apps.core.groups import group_for_simulation, group_for_user
+from apps.core import policy, presence
+from apps.core.groups import (
+    group_for_channel,
+    group_for_presence,
+    group_for_simulation,
+    group_for_user,
+)
 
 logger = logging.getLogger(__name__)
 
 CLOSE_FORBIDDEN = 4403
 CLOSE_RECONNECT = 1012
+CHANNELS_CHANGED_HTML = (
+    '<div id="channels-refresh" hx-swap-oob="true" data-refresh-committee="{committee_id}"></div>'
+)
+CHANNEL_REVOKED_HTML = (
+    '<div id="channel-box-{channel_id}" hx-swap-oob="delete"></div>'
+    '<li id="channel-tab-{channel_id}" hx-swap-oob="delete"></li>'
+    '<div id="access-notice" hx-swap-oob="true" role="alert" class="notice">'
+    "You are no longer in one of your channels.</div>"
+)
 ACCESS_CHANGED_HTML = (
     '<div id="access-notice" role="alert" class="notice">Your seat or role has changed. '
     '<a href="">Reload the page</a> to see it.</div>'
@@ -35,6 +49,8 @@ MAX_CLIENT_MESSAGE_BYTES = 4096
 class LiveConsumer(AsyncWebsocketConsumer):
     simulation_id: int
     groups_joined: set[str]
+    delegation_id: int | None = None
+    presence_key: str | None = None
 
     async def dispatch(self, message: dict[str, Any]) -> None:
         """Channels' dispatch without `aclose_old_connections()` before every handler.
@@ -59,8 +75,17 @@ class LiveConsumer(AsyncWebsocketConsumer):
         await self.accept()
         await self.join(group_for_simulation(self.simulation_id))
         await self.join(group_for_user(user.pk))
+        self.presence_key = await presence.arrive(
+            simulation_id=self.simulation_id,
+            delegation_id=self.delegation_id,
+            user_id=user.pk,
+            channel_name=self.channel_name,
+        )
 
     async def disconnect(self, code: int) -> None:
+        if self.presence_key:
+            await presence.leave(simulation_id=self.simulation_id, key=self.presence_key)
+            self.presence_key = None
         for group in list(getattr(self, "groups_joined", ())):
             await self.channel_layer.group_discard(group, self.channel_name)
         self.groups_joined = set()
@@ -72,11 +97,15 @@ class LiveConsumer(AsyncWebsocketConsumer):
     async def allowed(self, action: str) -> bool:
         user = self.scope["user"]
 
-        def check() -> bool:
+        def check() -> tuple[bool, int | None]:
             policy.forget(user)  # a role may have changed since the last message
-            return policy.can(user, action, self.simulation_id_obj())
+            allowed = policy.can(user, action, self.simulation_id_obj())
+            if not user.is_authenticated:
+                return allowed, None
+            return allowed, policy.standing(user, self.simulation_id).delegation_id
 
-        return bool(await database_sync_to_async(check)())
+        allowed, self.delegation_id = await database_sync_to_async(check)()
+        return bool(allowed)
 
     def simulation_id_obj(self) -> Any:
         return _SimulationRef(self.simulation_id)
@@ -101,6 +130,8 @@ class LiveConsumer(AsyncWebsocketConsumer):
         kind = data.get("type")
         if kind == "ping":
             await self.send(text_data=json.dumps({"type": "pong"}))
+            if self.presence_key:
+                await presence.refresh(simulation_id=self.simulation_id, key=self.presence_key)
         elif kind == "resume":
             await self.resume(data.get("streams"))
         else:
@@ -121,6 +152,8 @@ class LiveConsumer(AsyncWebsocketConsumer):
         for group in allowed:
             if group not in self.groups_joined:
                 await self.join(group)
+                if group == group_for_presence(self.simulation_id):
+                    await presence.publish(self.simulation_id)
         fragments = await database_sync_to_async(replay)(
             user=user, simulation_id=self.simulation_id, streams=streams
         )
@@ -140,6 +173,23 @@ class LiveConsumer(AsyncWebsocketConsumer):
         if event.get("simulation_id") == self.simulation_id:
             await self.send(text_data=ACCESS_CHANGED_HTML)
             await self.close(code=CLOSE_RECONNECT)
+
+    async def channels_changed(self, event: dict[str, Any]) -> None:
+        """The user gained a channel: the caucus page reloads its channel list (and then
+        follows the new channel's stream, which the policy checks again)."""
+        await self.send(
+            text_data=CHANNELS_CHANGED_HTML.format(committee_id=int(event["committee_id"]))
+        )
+
+    async def channel_revoked(self, event: dict[str, Any]) -> None:
+        """The user's delegation left or was removed from a channel: stop receiving it now
+        (leave its group) and take it off the page. No query: the event says it all."""
+        channel_id = int(event["channel_id"])
+        group = group_for_channel(channel_id)
+        if group in self.groups_joined:
+            await self.channel_layer.group_discard(group, self.channel_name)
+            self.groups_joined.discard(group)
+        await self.send(text_data=CHANNEL_REVOKED_HTML.format(channel_id=channel_id))
 
     async def access_revoked(self, event: dict[str, Any]) -> None:
         """The user lost access to this simulation (unseated, removed): stop at once."""

@@ -33,3 +33,12 @@ def group_for_channel(channel_id: int) -> str:
 def stream_for_session(session_id: int) -> str:
     """The name clients use for a session's numbered event stream."""
     return f"session-{session_id}"
+
+
+def stream_for_channel(channel_id: int) -> str:
+    return f"channel-{channel_id}"
+
+
+def group_for_presence(simulation_id: int) -> str:
+    """Who is online in a simulation: presence updates go here."""
+    return f"presence.{simulation_id}"

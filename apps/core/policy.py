@@ -18,7 +18,7 @@ from django.core.exceptions import PermissionDenied
 
 from apps.accounts.models import User
 from apps.delegations.domain.actors import ActorKind, Right, effective_rights
-from apps.delegations.models import Delegation, Membership, Simulation
+from apps.delegations.models import Committee, Delegation, Membership, Simulation
 
 Role = Membership.Role
 
@@ -39,6 +39,7 @@ class Standing:
     committee_id: int | None = None
     delegation_committee_id: int | None = None
     rights: frozenset[str] = frozenset()
+    staff_read_private: bool = False
 
     @property
     def is_member(self) -> bool:
@@ -91,6 +92,8 @@ def _may_take_seat(standing: Standing, delegation: Any) -> bool:
 
 def _committee_id_of(obj: Any) -> int | None:
     """The committee of a session, motion, channel... (duck-typed: `committee_id` or `session`)."""
+    if isinstance(obj, Committee):
+        return int(obj.pk)
     committee_id = getattr(obj, "committee_id", None)
     if committee_id is None and hasattr(obj, "session"):
         committee_id = getattr(obj.session, "committee_id", None)
@@ -119,6 +122,50 @@ def _seated_here_with(right: Right) -> Rule:
     return rule
 
 
+def _in_channel(standing: Standing, channel: Any) -> bool:
+    return (
+        standing.delegation_id is not None
+        and standing.delegation_id in channel.member_delegation_ids()
+    )
+
+
+def _reads_channel(standing: Standing, channel: Any) -> bool:
+    """The plenary floor is public to the simulation; a private channel is read by its
+    member delegations, by staff when the simulation allows it (members are told), by the
+    committee's chair/mediator for shuttles and for notes passed via the chair."""
+    if not standing.is_member:
+        return False
+    if channel.kind == "plenary":
+        return True
+    if _in_channel(standing, channel):
+        return True
+    if standing.is_staff and standing.staff_read_private:
+        return True
+    floor = _chairs(standing, channel) and standing.role in FLOOR_ROLES
+    return floor and (channel.kind == "shuttle" or bool(channel.chair_reads))
+
+
+def _posts_channel(standing: Standing, channel: Any) -> bool:
+    """Members post in their channels; on the plenary floor, seated delegates with the
+    right to speak, and the chair. Staff who may read a private channel do not post in it."""
+    if channel.kind == "plenary":
+        return _chairs(standing, channel) or _seated_here_with(Right.SPEAK)(standing, channel)
+    if channel.kind == "shuttle" and standing.role == Role.MEDIATOR and _chairs(standing, channel):
+        return True
+    return standing.role == Role.DELEGATE and _in_channel(standing, channel)
+
+
+def _manages_channel(standing: Standing, channel: Any) -> bool:
+    """The creator delegation of a bloc room (or staff) invites and removes members."""
+    if standing.is_staff:
+        return True
+    return (
+        channel.kind == "bloc"
+        and standing.delegation_id is not None
+        and standing.delegation_id == channel.created_by_id
+    )
+
+
 RULES: dict[str, Rule] = {
     # simulations
     "simulation.view": _member,
@@ -139,6 +186,13 @@ RULES: dict[str, Rule] = {
     "session.speak": _seated_here_with(Right.SPEAK),
     "session.move_motion": _seated_here_with(Right.SPEAK),
     "session.vote_procedure": _seated_here_with(Right.VOTE_PROCEDURE),
+    # caucus channels
+    "channel.read": _reads_channel,
+    "channel.post": _posts_channel,
+    "channel.manage": _manages_channel,
+    "channel.moderate": _chairs,
+    "channel.open": _seated_here_with(Right.OPEN_CHANNELS),
+    "note.send": _seated_here_with(Right.SPEAK),
     # the lobby
     "lobby.read": _member,
     "lobby.post": _active_member,
@@ -170,7 +224,11 @@ def standing(user: User | AnonymousUser, simulation: Simulation | int) -> Standi
     cache: dict[int, Standing] = user.__dict__.setdefault("_plenary_standing", {})
     if simulation_id in cache:
         return cache[simulation_id]
-    row = Simulation.objects.filter(pk=simulation_id).values("owner_id", "status").first()
+    row = (
+        Simulation.objects.filter(pk=simulation_id)
+        .values("owner_id", "status", "staff_can_read_private_channels")
+        .first()
+    )
     if row is None:
         result = Standing(user.pk, simulation_id, False, None, False)
     else:
@@ -199,6 +257,7 @@ def standing(user: User | AnonymousUser, simulation: Simulation | int) -> Standi
             _rights(
                 membership.get("delegation__kind"), membership.get("delegation__rights_overrides")
             ),
+            staff_read_private=bool(row["staff_can_read_private_channels"]),
         )
     cache[simulation_id] = result
     return result
@@ -219,7 +278,10 @@ def can(user: User | AnonymousUser, action: str, obj: Any) -> bool:
     rule = RULES[action]  # an unknown action is a programming error, not a "no"
     if user.is_authenticated and user.is_superuser:
         return True
-    return rule(standing(user, simulation_id_of(obj)), obj)
+    found = standing(user, simulation_id_of(obj))
+    if not found.is_member:
+        return False  # outsiders and anonymous visitors do nothing here, whatever the rule
+    return rule(found, obj)
 
 
 def require(user: User | AnonymousUser, action: str, obj: Any) -> None:

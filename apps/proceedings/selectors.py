@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import math
 from typing import Any
 
 from django.template.loader import render_to_string
@@ -116,6 +118,7 @@ def floor_context(*, session_id: int) -> dict[str, Any]:
         if session.phase != Phase.NOT_STARTED
         else []
     )
+    now = timezone.now()
     return {
         "session": session,
         "committee": committee,
@@ -124,7 +127,10 @@ def floor_context(*, session_id: int) -> dict[str, Any]:
         "state": state,
         "phase": state.phase,
         "stream": stream_for_session(session.pk),
-        "now": timezone.now(),
+        "now": now,
+        # What the timers show before the script takes over (and without it): time left.
+        "timer_left_s": _seconds_left(session.deadline, now),
+        "speech_left_s": _seconds_left(session.speech_deadline, now),
         "speaking_time": machine.speaking_time(preset, state),
         "speakers": speakers,
         "motions_open": ordered,
@@ -144,6 +150,12 @@ def floor_context(*, session_id: int) -> dict[str, Any]:
     }
 
 
+def _seconds_left(deadline: dt.datetime | None, now: dt.datetime) -> int | None:
+    if deadline is None:
+        return None
+    return max(0, math.ceil((deadline - now).total_seconds()))
+
+
 def _kind(value: str) -> MotionKind:
     try:
         return MotionKind(value)
@@ -161,9 +173,18 @@ def _params(data: dict[str, Any]) -> Any:
     )
 
 
+# A page that must show the public floor whoever looks at it (the projector, opened on the
+# chair's laptop) follows "session-<id>:public": the public group, never the chair's.
+PUBLIC_SUFFIX = ":public"
+
+
 def _session_id(stream: str) -> int | None:
-    tail = stream.removeprefix("session-")
+    tail = stream.removeprefix("session-").removesuffix(PUBLIC_SUFFIX)
     return int(tail) if tail.isdigit() else None
+
+
+def _sees_chair_floor(user: User, session: Session, stream: str) -> bool:
+    return not stream.endswith(PUBLIC_SUFFIX) and policy.can(user, "session.chair", session)
 
 
 def session_groups(*, user: User, simulation_id: int, stream: str) -> list[str]:
@@ -176,7 +197,7 @@ def session_groups(*, user: User, simulation_id: int, stream: str) -> list[str]:
     )
     if session is None or session.committee.simulation_id != simulation_id:
         return []
-    if policy.can(user, "session.chair", session):
+    if _sees_chair_floor(user, session, stream):
         return [group_for_session_staff(session.pk)]
     if policy.can(user, "session.view", session):
         return [group_for_session(session.pk)]
@@ -198,7 +219,8 @@ def session_replay(
     if not policy.can(user, "session.view", session) or session.last_event_seq <= after:
         return []
     context = floor_context(session_id=session.pk)
-    context["staff"] = policy.can(user, "session.chair", session)
+    context["staff"] = _sees_chair_floor(user, session, stream)
+    context["projector"] = stream.endswith(PUBLIC_SUFFIX)
     context["oob"] = True
     context["csrf_token"] = NO_CSRF_TOKEN
     return [render_to_string("proceedings/partials/floor.html", context)]

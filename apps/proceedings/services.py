@@ -210,11 +210,12 @@ def phase_advance(
         target = Phase(to)
     except ValueError:
         raise ValidationError("Choose a phase.") from None
-    if target is Phase.AGENDA_SETTING:
-        _require_mediator_power(session, by, MediatorAction.SET_AGENDA)
     with transaction.atomic():
         session = _locked(session.pk)
         _check_version(session, expected_version)
+        if target is Phase.AGENDA_SETTING:
+            # Under the lock: the mode as it is now, not as the caller's object saw it.
+            _require_mediator_power(session, by, MediatorAction.SET_AGENDA)
         try:
             new = machine.advance(
                 preset_of(session),
@@ -250,26 +251,25 @@ def phase_end_if_due(
         state = session.machine
         if entry is not None and state.entry != entry:
             return False
-        if not state.phase.is_timed or session.deadline is None or session.deadline > now:
+        deadline = session.deadline
+        if not state.phase.is_timed or deadline is None or deadline > now:
             return False
         new = machine.on_deadline(preset_of(session), state)
         _set_state(session, new, now=now)
+        _lapse_open_motions(session)
         _record(
             session,
             kind="phase_ended",
             text=f"Time is up: {state.phase.label.lower()} ended; {new.phase.label.lower()}.",
             actor=None,
+            # The deadline that passed (the new phase has none, or its own).
             payload={
                 "phase": new.phase.value,
                 "ended": state.phase.value,
-                "deadline": _iso(session_deadline_of(state, session)),
+                "deadline": _iso(deadline),
             },
         )
         return True
-
-
-def session_deadline_of(state: SessionState, session: Session) -> dt.datetime | None:
-    return session.deadline
 
 
 def phase_end_now(*, session: Session, by: User, expected_version: int | None = None) -> Session:
@@ -283,6 +283,7 @@ def phase_end_now(*, session: Session, by: User, expected_version: int | None = 
             raise ValidationError("Only a caucus or a suspension can be ended early.")
         new = machine.on_deadline(preset_of(session), state)
         _set_state(session, new, now=timezone.now())
+        _lapse_open_motions(session)
         _record(
             session,
             kind="phase_changed",
@@ -937,3 +938,26 @@ def _iso(value: dt.datetime | None) -> str | None:
 
 
 ServiceCall = Callable[..., Any]
+
+
+def event_append(
+    *,
+    session_id: int,
+    kind: str,
+    text: str,
+    actor: User | None,
+    payload: dict[str, Any] | None = None,
+) -> Event:
+    """Append an event that does not change the floor (a message on the public floor): the
+    same gap-free numbering under the session lock, without re-broadcasting the floor."""
+    with transaction.atomic():
+        session = _locked(session_id)
+        session.last_event_seq += 1
+        session.save(update_fields=["last_event_seq"])
+        return Event.objects.create(
+            session=session,
+            seq=session.last_event_seq,
+            kind=kind,
+            payload={"text": text, **(payload or {})},
+            actor=actor,
+        )

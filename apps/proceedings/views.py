@@ -21,15 +21,30 @@ from apps.proceedings.domain.speakers import Side
 from apps.proceedings.models import Session
 
 
-def _int(value: Any) -> int | None:
+# Larger numbers are never meant (a day of seconds, ids far past any table): refusing them
+# here keeps a typo or a tampered form from overflowing a date or a database column.
+MAX_ID = 2**31 - 1
+MAX_SECONDS = 24 * 3600
+
+
+def _int(value: Any, what: str = "This field", *, maximum: int = MAX_ID) -> int | None:
+    if value in (None, ""):
+        return None
     try:
-        return int(value) if value not in (None, "") else None
+        number = int(str(value).strip())
     except (TypeError, ValueError):
-        raise ValidationError("Numbers only, please.") from None
+        raise ValidationError(f"{what} must be a whole number.") from None
+    if not 0 <= number <= maximum:
+        raise ValidationError(f"{what} must be between 0 and {maximum}.")
+    return number
+
+
+def _seconds(value: Any, what: str) -> int | None:
+    return _int(value, f"{what} (in seconds)", maximum=MAX_SECONDS)
 
 
 def _version(request: AuthedRequest) -> int | None:
-    return _int(request.POST.get("version"))
+    return _int(request.POST.get("version"), "The form's version")
 
 
 def _session(request: AuthedRequest, session_id: int, action: str = "session.view") -> Session:
@@ -94,7 +109,7 @@ def _speaking(request: AuthedRequest, session: Session) -> Any:
         session=session,
         by=request.user,
         side=request.POST.get("side") or Side.GENERAL.value,
-        delegation_id=_int(request.POST.get("delegation")),
+        delegation_id=_int(request.POST.get("delegation"), "The delegation"),
     )
 
 
@@ -105,7 +120,7 @@ ACTIONS: dict[str, Action] = {
         by=r.user,
         to=r.POST.get("to", ""),
         duration_s=_minutes(r.POST.get("duration_min")),
-        speaking_time_s=_int(r.POST.get("speaking_time_s")),
+        speaking_time_s=_seconds(r.POST.get("speaking_time_s"), "The speaking time"),
         topic=r.POST.get("topic", ""),
         expected_version=_version(r),
     ),
@@ -115,28 +130,31 @@ ACTIONS: dict[str, Action] = {
     "attendance": lambda r, s: services.attendance_set(
         session=s,
         by=r.user,
-        delegation_id=_int(r.POST.get("delegation")) or 0,
+        delegation_id=_int(r.POST.get("delegation"), "The delegation") or 0,
         status=r.POST.get("status", ""),
     ),
     "speaker-add": _speaking,
     "speaker-remove": lambda r, s: services.speaker_remove(
-        session=s, by=r.user, entry_id=_int(r.POST.get("entry")) or 0
+        session=s, by=r.user, entry_id=_int(r.POST.get("entry"), "The entry") or 0
     ),
     "speaker-move": lambda r, s: services.speakers_reorder(
         session=s,
         by=r.user,
-        entry_id=_int(r.POST.get("entry")) or 0,
+        entry_id=_int(r.POST.get("entry"), "The entry") or 0,
         direction=r.POST.get("direction", ""),
     ),
     "speaker-next": lambda r, s: services.speaker_next(
         session=s, by=r.user, expected_version=_version(r)
     ),
     "speaker-extend": lambda r, s: services.speaker_extend(
-        session=s, by=r.user, seconds=_int(r.POST.get("seconds")) or 0
+        session=s, by=r.user, seconds=_seconds(r.POST.get("seconds"), "The extension") or 0
     ),
     "speaker-end": lambda r, s: services.speaker_end(session=s, by=r.user),
     "speaker-yield": lambda r, s: services.speaker_yield(
-        session=s, by=r.user, kind=r.POST.get("kind", ""), to_delegation_id=_int(r.POST.get("to"))
+        session=s,
+        by=r.user,
+        kind=r.POST.get("kind", ""),
+        to_delegation_id=_int(r.POST.get("to"), "The delegation"),
     ),
     "motion-move": lambda r, s: services.motion_move(
         session=s,
@@ -144,30 +162,33 @@ ACTIONS: dict[str, Action] = {
         kind=r.POST.get("kind", ""),
         params={
             "duration_s": _minutes(r.POST.get("duration_min")),
-            "speaking_time_s": r.POST.get("speaking_time_s"),
+            "speaking_time_s": _seconds(r.POST.get("speaking_time_s"), "The speaking time"),
             "topic": r.POST.get("topic", ""),
         },
     ),
     "motion-withdraw": lambda r, s: services.motion_withdraw(
-        session=s, by=r.user, motion_id=_int(r.POST.get("motion")) or 0
+        session=s, by=r.user, motion_id=_int(r.POST.get("motion"), "The motion") or 0
     ),
     "motion-out-of-order": lambda r, s: services.motion_rule_out_of_order(
-        session=s, by=r.user, motion_id=_int(r.POST.get("motion")) or 0
+        session=s, by=r.user, motion_id=_int(r.POST.get("motion"), "The motion") or 0
     ),
     "motion-entertain": lambda r, s: services.motion_entertain(
         session=s,
         by=r.user,
-        motion_id=_int(r.POST.get("motion")) or 0,
+        motion_id=_int(r.POST.get("motion"), "The motion") or 0,
         expected_version=_version(r),
     ),
     "vote": lambda r, s: services.motion_vote_cast(
         session=s,
         by=r.user,
-        motion_id=_int(r.POST.get("motion")) or 0,
+        motion_id=_int(r.POST.get("motion"), "The motion") or 0,
         choice=r.POST.get("choice", ""),
     ),
     "vote-close": lambda r, s: services.motion_vote_close(
-        session=s, by=r.user, motion_id=_int(r.POST.get("motion")) or 0, counts=_counts(r)
+        session=s,
+        by=r.user,
+        motion_id=_int(r.POST.get("motion"), "The motion") or 0,
+        counts=_counts(r),
     ),
     "mediation": lambda r, s: services.mediation_set(
         session=s, by=r.user, mode=r.POST.get("mode", ""), proximity=r.POST.get("proximity") == "on"
@@ -180,15 +201,21 @@ def _minutes(value: Any) -> int | None:
     if value in (None, ""):
         return None
     try:
-        return round(float(str(value).replace(",", ".")) * 60)
+        minutes = float(str(value).strip().replace(",", "."))
     except ValueError:
         raise ValidationError("Give the duration in minutes, e.g. 10 or 1.5.") from None
+    if not 0 <= minutes <= MAX_SECONDS / 60:  # also refuses nan and inf
+        raise ValidationError("Give the duration in minutes, between 0 and 24 hours.")
+    return round(minutes * 60)
 
 
 def _counts(request: AuthedRequest) -> dict[str, int] | None:
     if request.POST.get("counted") != "on":
         return None
-    return {k: _int(request.POST.get(k)) or 0 for k in ("yes", "no", "abstain")}
+    return {
+        k: _int(request.POST.get(k), f"The {k} count", maximum=10_000) or 0
+        for k in ("yes", "no", "abstain")
+    }
 
 
 @login_required

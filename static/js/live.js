@@ -26,11 +26,13 @@
     return max;
   }
 
+  // A page marked data-follow-public (the projector) asks for the public variant of its
+  // streams ("<name>:public"), so it never gets the chair's floor on the chair's laptop.
   function streams() {
     var out = {};
     document.querySelectorAll("[data-stream]").forEach(function (el) {
       var name = el.getAttribute("data-stream");
-      out[name] = lastSeq(name);
+      out[el.closest("[data-follow-public]") ? name + ":public" : name] = lastSeq(name);
     });
     return out;
   }
@@ -46,9 +48,25 @@
     });
   }
 
+  var socket = null;
+  var followed = {};
+
+  function follow() {
+    // Ask to follow every stream on the page (new panels included); the server checks each.
+    if (!socket) return;
+    var now = streams();
+    var fresh = Object.keys(now).some(function (name) { return !followed[name]; });
+    followed = now;
+    if (fresh) resume(socket);
+  }
+
+  window.Plenary = { follow: follow };
+
   document.addEventListener("htmx:wsOpen", function (event) {
     setStatus("open", "Live");
-    resume(event.detail.socketWrapper);
+    socket = event.detail.socketWrapper;
+    followed = streams();
+    resume(socket);
   });
 
   document.addEventListener("htmx:wsClose", function () {
@@ -117,8 +135,14 @@
     if (region) region.textContent = text;
   }
 
+  // Timers on screen that had not reached zero. The server usually ends a phase on time,
+  // so the push that removes its timer can arrive before the countdown shows 0:00: a timer
+  // that vanishes within a few seconds of its deadline is announced as up all the same.
+  var running = {};
+
   function tick() {
     var now = Date.now() + clockOffset;
+    var seen = {};
     document.querySelectorAll("time.timer[data-deadline]").forEach(function (el) {
       var deadline = Date.parse(el.getAttribute("data-deadline"));
       if (isNaN(deadline)) return;
@@ -128,6 +152,9 @@
       el.classList.toggle("over", left <= 0);
       var label = el.getAttribute("data-label") || "Timer";
       var key = label + "@" + el.getAttribute("data-deadline");
+      seen[key] = true;
+      if (left > 0) running[key] = { label: label, deadline: deadline };
+      else delete running[key];
       if (left <= 30000 && left > 28000 && !announced[key + "30"]) {
         announced[key + "30"] = true;
         announce(label + ": 30 seconds left.");
@@ -135,6 +162,15 @@
       if (left <= 0 && left > -3000 && !announced[key + "0"]) {
         announced[key + "0"] = true;
         announce(label + ": time is up.");
+      }
+    });
+    Object.keys(running).forEach(function (key) {
+      if (seen[key]) return;
+      var timer = running[key];
+      delete running[key];
+      if (timer.deadline - now < 3000 && !announced[key + "0"]) {
+        announced[key + "0"] = true;
+        announce(timer.label + ": time is up.");
       }
     });
   }
@@ -149,7 +185,7 @@
     });
   }
 
-  function refresh() { syncClock(); speakerControls(); tick(); }
+  function refresh() { syncClock(); speakerControls(); tick(); follow(); }
   document.addEventListener("DOMContentLoaded", refresh);
   document.addEventListener("htmx:afterSettle", refresh);
   document.addEventListener("htmx:oobAfterSwap", refresh);
@@ -186,4 +222,115 @@
     var text = button && button.getAttribute("data-confirm");
     if (text && !event.target.hasAttribute("hx-post") && !window.confirm(text)) event.preventDefault();
   });
+
+  // --- a re-rendered floor keeps what its user was doing ---------------------------------
+  // The floor is replaced whole by every push and by every action's answer. Its controls
+  // have stable ids, so what the user opened, typed and had focused is put back by id:
+  // a delegate voting does not close the chair's half-filled "Move the floor" form.
+  var opened = {}; // <details> id -> open, as the user left it
+  var typed = {}; // field id -> what the user typed or chose
+  var focusedId = null;
+
+  function inFloor(el) { return el && el.id && el.closest && el.closest(".floor"); }
+
+  document.addEventListener("click", function (event) {
+    var summary = event.target.closest && event.target.closest("summary");
+    var details = summary && summary.parentElement;
+    if (inFloor(details)) opened[details.id] = !details.open; // the click is about to toggle it
+  });
+
+  function remember(event) {
+    var el = event.target;
+    if (!inFloor(el) || el.type === "hidden") return;
+    typed[el.id] = el.type === "checkbox" ? el.checked : el.value;
+  }
+  document.addEventListener("input", remember);
+  document.addEventListener("change", remember);
+
+  function restore() {
+    Object.keys(opened).forEach(function (id) {
+      var el = document.getElementById(id);
+      if (el && el.tagName === "DETAILS" && el.open !== opened[id]) el.open = opened[id];
+    });
+    Object.keys(typed).forEach(function (id) {
+      var el = document.getElementById(id);
+      if (!el) return;
+      if (el.type === "checkbox") el.checked = typed[id];
+      else el.value = typed[id];
+    });
+  }
+
+  function forget(form) {
+    // A form that was sent successfully starts empty and closed next time.
+    if (!form || !form.querySelectorAll) return;
+    form.querySelectorAll("[id]").forEach(function (el) { delete typed[el.id]; });
+    for (var el = form.parentElement; el; el = el.parentElement) {
+      if (el.tagName === "DETAILS" && el.id) delete opened[el.id];
+    }
+  }
+
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var xhr = event.detail.xhr;
+    var config = event.detail.requestConfig;
+    if (xhr && xhr.status < 400 && config) forget(config.elt);
+  });
+  document.addEventListener("htmx:afterSwap", restore);
+
+  document.addEventListener("htmx:wsBeforeMessage", function () {
+    var active = document.activeElement;
+    focusedId = active && active !== document.body && active.id ? active.id : null;
+  });
+  document.addEventListener("htmx:wsAfterMessage", function () {
+    restore();
+    var active = document.activeElement;
+    if (focusedId && (!active || active === document.body)) {
+      var el = document.getElementById(focusedId);
+      if (el) el.focus({ preventScroll: true });
+    }
+  });
+
+  // After a successful action, forms outside the floor (the delegate's) start empty again.
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var elt = event.detail.elt;
+    if (event.detail.successful && elt && elt.hasAttribute && elt.hasAttribute("data-reset-on-success")) {
+      elt.reset();
+    }
+  });
+
+  // A refusal shows in the page's error slot until the next action, a click or Escape.
+  function clearErrors() {
+    document.querySelectorAll(".action-error").forEach(function (el) { el.textContent = ""; });
+  }
+  document.addEventListener("htmx:beforeRequest", clearErrors);
+  document.addEventListener("click", function (event) {
+    if (event.target.closest && event.target.closest(".action-error")) clearErrors();
+  });
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "Escape") clearErrors();
+  });
+
+  // --- what happened on the floor, read out -----------------------------------------------
+  // The journal is re-rendered with the floor, so a live region inside it would announce
+  // nothing; the newest entries go to a region that stays (#floor-announcer).
+  var journalSeen = null;
+  function announceJournal() {
+    var region = document.getElementById("floor-announcer");
+    if (!region) return;
+    var fresh = [];
+    var max = journalSeen || 0;
+    document.querySelectorAll(".journal-feed li[data-seq]").forEach(function (li) {
+      var seq = parseInt(li.getAttribute("data-seq"), 10);
+      if (journalSeen !== null && seq > journalSeen) {
+        var copy = li.cloneNode(true);
+        copy.querySelectorAll(".meta").forEach(function (m) { m.remove(); });
+        fresh.unshift(copy.textContent.trim());
+      }
+      if (seq > max) max = seq;
+    });
+    journalSeen = max;
+    if (fresh.length) region.textContent = fresh.join(" ");
+  }
+  document.addEventListener("DOMContentLoaded", announceJournal);
+  document.addEventListener("htmx:afterSettle", announceJournal);
+  document.addEventListener("htmx:wsAfterMessage", announceJournal);
 })();

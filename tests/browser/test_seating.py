@@ -80,7 +80,7 @@ def test_an_instructor_starts_the_peace_talks_and_two_students_read_only_their_o
     shot(amina, "seating-4-phone-seated")
 
     for phone, own, other in ((amina, GOVERNMENT, FRONT), (kofi, FRONT, GOVERNMENT)):
-        phone.get_by_role("link", name="Read your confidential brief").click()
+        phone.get_by_role("button", name="Read your confidential brief").click()
         expect(phone.get_by_role("heading", name=own)).to_be_visible()
         expect(phone.get_by_text(BRIEF_PHRASE[own])).to_be_visible()
         expect(phone.get_by_text(BRIEF_PHRASE[other])).to_have_count(0)

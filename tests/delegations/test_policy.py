@@ -36,6 +36,24 @@ class Floor:
         return int(self.committee.pk)
 
 
+@dataclass(frozen=True)
+class Room:
+    """A caucus channel as the policy sees one: its committee, kind and member delegations."""
+
+    committee: Committee
+    kind: str
+    members: frozenset[int] = frozenset()
+    created_by_id: int | None = None
+    chair_reads: bool = False
+
+    @property
+    def committee_id(self) -> int:
+        return int(self.committee.pk)
+
+    def member_delegation_ids(self) -> set[int]:
+        return set(self.members)
+
+
 @dataclass
 class World:
     """Simulation A (a committee with Ghana, Kenya and a one-seat Brazil that is full) with a
@@ -109,6 +127,22 @@ def world(instructor: User, simulation: Simulation) -> World:
         "a full delegation": delegation["Brazil"],
         "the committee's floor": Floor(committee),
         "another committee's floor": Floor(other_committee_of_a),
+        "the plenary channel": Room(committee, "plenary"),
+        "a bloc Ghana created": Room(
+            committee,
+            "bloc",
+            frozenset({delegation["Ghana"].pk, delegation["Kenya"].pk}),
+            created_by_id=delegation["Ghana"].pk,
+        ),
+        "a bloc Kenya created": Room(
+            committee,
+            "bloc",
+            frozenset({delegation["Ghana"].pk, delegation["Kenya"].pk}),
+            created_by_id=delegation["Kenya"].pk,
+        ),
+        "a bilateral without Ghana": Room(
+            committee, "bilateral", frozenset({delegation["Kenya"].pk, delegation["Brazil"].pk})
+        ),
         "B": other,
         "B's committee": other_committee,
         "B's delegation": other_delegation,
@@ -251,6 +285,40 @@ CASES = [
         for a in DELEGATE_ACTIONS
     ),
     *(case(r, "session.view", "the committee's floor", True) for r in ("delegate", "observer", "chair")),
+    # caucus channels: members read and post; staff read private rooms (the simulation allows
+    # it here) but do not post in them; the creator of a bloc manages it
+    *(case(r, "channel.read", "the plenary channel", True) for r in ("delegate", "observer", "unseated delegate")),
+    case("delegate", "channel.read", "a bloc Kenya created", True),
+    case(
+        "delegate",
+        "channel.read",
+        "a bilateral without Ghana",
+        False,
+        "a delegate cannot read a bilateral between two other delegations",
+    ),
+    case("instructor", "channel.read", "a bilateral without Ghana", True),
+    case("observer", "channel.read", "a bilateral without Ghana", False),
+    case("chair", "channel.read", "a bilateral without Ghana", False),
+    case("delegate", "channel.post", "a bloc Kenya created", True),
+    case("delegate", "channel.post", "a bilateral without Ghana", False),
+    case("delegate", "channel.post", "the plenary channel", True),
+    case("observer", "channel.post", "the plenary channel", False, "an observer cannot speak on the floor"),
+    case("chair", "channel.post", "the plenary channel", True),
+    case("instructor", "channel.post", "a bilateral without Ghana", False, "staff read private rooms but do not post in them"),
+    case("delegate", "channel.manage", "a bloc Ghana created", True),
+    case("delegate", "channel.manage", "a bloc Kenya created", False, "only the creator of a bloc manages it"),
+    case("co-instructor", "channel.manage", "a bloc Kenya created", True),
+    case("chair", "channel.moderate", "the plenary channel", True),
+    *(case(r, "channel.moderate", "the plenary channel", False) for r in ("delegate", "observer")),
+    case("delegate", "channel.open", "the committee's floor", True),
+    case("delegate", "channel.open", "another committee's floor", False),
+    *(case(r, "channel.open", "the committee's floor", False) for r in ("observer", "unseated delegate")),
+    case("delegate", "note.send", "the committee's floor", True),
+    *(case(r, "note.send", "the committee's floor", False) for r in ("observer", "organizer", "unseated delegate")),
+    *(
+        case("instructor of B", a, "a bloc Ghana created", False)
+        for a in ("channel.read", "channel.post", "channel.manage", "channel.moderate")
+    ),
     # people outside the simulation
     *(case("outsider", a, "simulation", False) for a in VIEW_ACTIONS),
     case("outsider", "seat.take", "a delegation with room", False),
@@ -298,6 +366,18 @@ def test_nobody_takes_a_seat_once_the_simulation_is_closed(
     )  # fmt: skip
     policy.forget(student)
     assert not policy.can(student, "seat.take", world.objects["a delegation with room"])
+
+
+def test_staff_read_no_private_room_when_the_simulation_says_so(
+    world: World, instructor: User, simulation: Simulation
+) -> None:
+    services.simulation_update(
+        simulation=simulation, by=instructor, title=simulation.title, description="",
+        status=simulation.status, staff_can_read_private_channels=False,
+    )  # fmt: skip
+    policy.forget(instructor)
+    assert not policy.can(instructor, "channel.read", world.objects["a bilateral without Ghana"])
+    assert policy.can(instructor, "channel.read", world.objects["the plenary channel"])
 
 
 def test_a_chair_with_a_stale_seat_still_cannot_read_its_brief(

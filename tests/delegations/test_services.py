@@ -317,9 +317,7 @@ def test_an_instructor_cannot_seat_a_student_in_a_full_delegation(
 
 
 @pytest.mark.django_db
-def test_the_owner_cannot_be_seated_as_a_delegate(
-    instructor: User, simulation: Simulation
-) -> None:
+def test_the_owner_cannot_be_seated_as_a_delegate(instructor: User, simulation: Simulation) -> None:
     ngo = delegation_in(committee_in(simulation, instructor), instructor, "Amnesty")
     owner = membership_of(instructor, simulation)
     with pytest.raises(ValidationError, match="owner stays its instructor"):
@@ -341,13 +339,19 @@ def test_moving_a_student_notifies_them_only_after_commit(
     membership = membership_of(student, simulation)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         services.seat_assign(
-            simulation=simulation, by=instructor, membership_id=membership.pk, delegation_id=kenya.pk
+            simulation=simulation,
+            by=instructor,
+            membership_id=membership.pk,
+            delegation_id=kenya.pk,
         )
     assert len(callbacks) == 1
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         # Seating them where they already sit changes nothing and tells nobody.
         services.seat_assign(
-            simulation=simulation, by=instructor, membership_id=membership.pk, delegation_id=kenya.pk
+            simulation=simulation,
+            by=instructor,
+            membership_id=membership.pk,
+            delegation_id=kenya.pk,
         )
     assert callbacks == []
 

@@ -340,7 +340,9 @@ def test_an_unseated_student_sees_free_seats_and_takes_one_from_the_page(
         committee=council, by=instructor, name="Kenya", kind="member_state", country_code="KE",
         seats=1,
     )  # fmt: skip
-    services.seat_take(simulation=simulation, by=make_student(simulation, "Wanjiru"), delegation_id=full.pk)
+    services.seat_take(
+        simulation=simulation, by=make_student(simulation, "Wanjiru"), delegation_id=full.pk
+    )
     student = make_student(simulation, "Amina")
     client = logged_in(student)
     html = page_text(client.get(simulation.get_absolute_url()))
@@ -348,7 +350,9 @@ def test_an_unseated_student_sees_free_seats_and_takes_one_from_the_page(
     assert 'aria-label="Take a seat in Ghana"' in html
     assert 'aria-label="Take a seat in Kenya"' not in html
     response = client.post(
-        reverse("delegations:seat_take", args=[simulation.pk]), {"delegation": ghana.pk}, follow=True
+        reverse("delegations:seat_take", args=[simulation.pk]),
+        {"delegation": ghana.pk},
+        follow=True,
     )
     assert "You represent Ghana. Read your brief first." in page_text(response)
     assert "Read your confidential brief" in page_text(response)
@@ -362,7 +366,9 @@ def test_a_student_posting_for_a_full_seat_is_told_it_is_full(
         committee=council, by=instructor, name="Kenya", kind="member_state", country_code="KE",
         seats=1,
     )  # fmt: skip
-    services.seat_take(simulation=simulation, by=make_student(simulation, "Wanjiru"), delegation_id=full.pk)
+    services.seat_take(
+        simulation=simulation, by=make_student(simulation, "Wanjiru"), delegation_id=full.pk
+    )
     response = logged_in(make_student(simulation, "Amina")).post(
         reverse("delegations:seat_take", args=[simulation.pk]), {"delegation": full.pk}, follow=True
     )

@@ -1,0 +1,347 @@
+"""Every write to caucus channels, one function per use case.
+
+Posting locks the channel row (`select_for_update`) to number the message gap-free, and
+pushes it after commit to the channel's group only: the sockets that joined it are exactly
+those the policy let in. Losing access is an event sent to each affected user's own group;
+their socket leaves the channel's group at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from apps.accounts.models import User
+from apps.caucus.domain import ChannelKind, Party, Setting, clean_text, open_error, post_error
+from apps.caucus.models import Channel, ChannelMember, Message
+from apps.core import policy, ratelimit
+from apps.core.broadcast import push_html_on_commit, send_on_commit
+from apps.core.groups import group_for_channel, group_for_user
+from apps.delegations.models import Committee, Delegation, Membership
+from apps.proceedings.domain.mediation import MediationMode, MediatorAction, mediator_may
+from apps.proceedings.domain.phases import Phase
+from apps.proceedings.models import Session
+
+
+def current_session(committee: Committee) -> Session | None:
+    """The committee's sitting now: the open one, else the latest."""
+    sessions = Session.objects.filter(committee=committee).order_by("-number")
+    return sessions.exclude(phase=Phase.ADJOURNED.value).first() or sessions.first()
+
+
+def setting_for(committee: Committee) -> Setting:
+    session = current_session(committee)
+    mediation = committee.mediation
+    mode = session.mediation_mode if session else str(mediation.get("mode") or "")
+    proximity = session.proximity if session else bool(mediation.get("proximity"))
+    shuttle = bool(mode) and mediator_may(
+        MediationMode(mode), MediatorAction.OPEN_SHUTTLE, proximity=proximity
+    )
+    return Setting(
+        phase=session.phase if session else Phase.NOT_STARTED.value,
+        mediation_mode=mode,
+        proximity=proximity,
+        shuttle_allowed=shuttle,
+    )
+
+
+def _party(delegation: Delegation) -> Party:
+    return Party(delegation.pk, delegation.kind, delegation.has_right("open_channels"))
+
+
+def _own_delegation(by: User, committee: Committee) -> Delegation:
+    membership = (
+        Membership.objects.filter(simulation_id=committee.simulation_id, user=by)
+        .select_related("delegation")
+        .first()
+    )
+    if (
+        membership is None
+        or membership.delegation is None
+        or membership.delegation.committee_id != committee.pk
+    ):
+        raise PermissionDenied("Take a seat in this committee first.")
+    return membership.delegation
+
+
+def _users_of(delegation_ids: Iterable[int]) -> list[int]:
+    return list(
+        Membership.objects.filter(delegation_id__in=list(delegation_ids)).values_list(
+            "user_id", flat=True
+        )
+    )
+
+
+def plenary_for(committee: Committee) -> Channel:
+    """The committee's plenary floor channel (created on first use, once)."""
+    channel = Channel.objects.filter(committee=committee, kind=ChannelKind.PLENARY).first()
+    if channel is not None:
+        return channel
+    try:
+        with transaction.atomic():
+            return Channel.objects.create(
+                committee=committee, kind=ChannelKind.PLENARY, name="Plenary floor"
+            )
+    except IntegrityError:
+        return Channel.objects.get(committee=committee, kind=ChannelKind.PLENARY)
+
+
+def _pair_key(a: int, b: int) -> str:
+    low, high = sorted((a, b))
+    return f"{low}-{high}"
+
+
+def channel_open(
+    *, committee: Committee, by: User, kind: str, with_ids: Iterable[int], name: str = ""
+) -> Channel:
+    """Open a bloc room, a bilateral, a shuttle or a note thread. A pair channel that exists
+    already is returned (reopened for both) rather than duplicated."""
+    try:
+        channel_kind = ChannelKind(kind)
+    except ValueError:
+        raise ValidationError("Choose what kind of channel to open.") from None
+    action = "note.send" if channel_kind is ChannelKind.NOTE else "channel.open"
+    policy.require(by, action, committee)
+    opener = _own_delegation(by, committee)
+    ids = sorted({int(i) for i in with_ids})
+    others = list(Delegation.objects.filter(committee=committee, pk__in=ids))
+    if len(others) != len(ids):
+        raise ValidationError("Choose delegations of this committee.")
+    error = open_error(
+        channel_kind, _party(opener), [_party(d) for d in others], setting_for(committee)
+    )
+    if error:
+        raise ValidationError(error)
+    clean_name = " ".join(name.split())[:80]
+    if channel_kind is ChannelKind.BLOC and not clean_name:
+        raise ValidationError("Give the bloc room a name.")
+    pair = _pair_key(opener.pk, others[0].pk) if channel_kind is not ChannelKind.BLOC else ""
+    with transaction.atomic():
+        channel = None
+        if pair:
+            channel = (
+                Channel.objects.select_for_update()
+                .filter(committee=committee, kind=channel_kind, pair_key=pair)
+                .first()
+            )
+        if channel is None:
+            try:
+                with transaction.atomic():
+                    channel = Channel.objects.create(
+                        committee=committee,
+                        kind=channel_kind,
+                        name=clean_name or " · ".join(sorted([opener.name, others[0].name])),
+                        created_by=opener,
+                        pair_key=pair,
+                    )
+            except IntegrityError:
+                channel = Channel.objects.get(committee=committee, kind=channel_kind, pair_key=pair)
+        added = _add_members(channel, [opener, *others])
+    _notify_added(channel, added)
+    return channel
+
+
+def _add_members(channel: Channel, delegations: Iterable[Delegation]) -> list[int]:
+    added: list[int] = []
+    for delegation in delegations:
+        member, created = ChannelMember.objects.get_or_create(
+            channel=channel, delegation=delegation
+        )
+        if created:
+            added.append(delegation.pk)
+        elif not member.active:
+            member.active = True
+            member.left_at = None
+            member.save(update_fields=["active", "left_at"])
+            added.append(delegation.pk)
+    return added
+
+
+def _notify_added(channel: Channel, delegation_ids: list[int]) -> None:
+    """Members' open pages learn of the channel: they reload their channel list."""
+    for user_id in _users_of(delegation_ids):
+        send_on_commit(
+            group_for_user(user_id),
+            {"type": "channels.changed", "committee_id": channel.committee_id},
+        )
+
+
+def member_invite(*, channel: Channel, by: User, delegation_ids: Iterable[int]) -> list[int]:
+    policy.require(by, "channel.manage", channel)
+    if channel.kind_enum is not ChannelKind.BLOC:
+        raise ValidationError("Only bloc rooms take new members.")
+    ids = {int(i) for i in delegation_ids}
+    with transaction.atomic():
+        locked = Channel.objects.select_for_update().get(pk=channel.pk)
+        newcomers = list(Delegation.objects.filter(committee_id=locked.committee_id, pk__in=ids))
+        if len(newcomers) != len(ids):
+            raise ValidationError("Choose delegations of this committee.")
+        current = list(Delegation.objects.filter(pk__in=locked.member_delegation_ids()))
+        committee = locked.committee
+        opener = next(
+            (d for d in current if d.pk == locked.created_by_id),
+            current[0] if current else newcomers[0],
+        )
+        error = open_error(
+            ChannelKind.BLOC,
+            _party(opener),
+            [_party(d) for d in [*current, *newcomers] if d.pk != opener.pk],
+            setting_for(committee),
+        )
+        if error:
+            raise ValidationError(error)
+        added = _add_members(locked, newcomers)
+    _notify_added(channel, added)
+    return added
+
+
+def member_remove(*, channel: Channel, by: User, delegation_id: int) -> None:
+    """The creator removes a delegation from a bloc room, or a delegation leaves one.
+    Every socket of that delegation's students stops receiving the room at once."""
+    own = None
+    try:
+        own = _own_delegation(by, channel.committee)
+    except PermissionDenied:
+        own = None
+    leaving_self = own is not None and own.pk == delegation_id
+    if not leaving_self:
+        policy.require(by, "channel.manage", channel)
+    if channel.kind_enum is not ChannelKind.BLOC:
+        raise ValidationError("Only bloc rooms can be left; close the window instead.")
+    with transaction.atomic():
+        Channel.objects.select_for_update().filter(pk=channel.pk).first()
+        member = ChannelMember.objects.filter(
+            channel=channel, delegation_id=delegation_id, active=True
+        ).first()
+        if member is None:
+            raise ValidationError("That delegation is not in this room.")
+        member.active = False
+        member.left_at = timezone.now()
+        member.save(update_fields=["active", "left_at"])
+        for user_id in _users_of([delegation_id]):
+            send_on_commit(
+                group_for_user(user_id),
+                {
+                    "type": "channel.revoked",
+                    "channel_id": channel.pk,
+                    "committee_id": channel.committee_id,
+                },
+            )
+    policy.forget(by)
+
+
+def plenary_mute(*, committee: Committee, by: User, muted: bool) -> Channel:
+    policy.require(by, "channel.moderate", committee)
+    channel = plenary_for(committee)
+    channel.muted = muted
+    channel.save(update_fields=["muted"])
+    _post(
+        channel,
+        by=by,
+        delegation=None,
+        text=("The chair has muted the floor." if muted else "The floor is open again."),
+        via_chair=False,
+    )
+    return channel
+
+
+def message_post(*, channel: Channel, by: User, body: str, via_chair: bool = False) -> Message:
+    """Post a message: checked (policy, phase and moderation rules, length, rate limits),
+    numbered gap-free, pushed after commit to the channel's readers only."""
+    policy.require(by, "channel.post", channel)
+    kind = channel.kind_enum
+    try:
+        text = clean_text(kind, body)
+    except ValueError as bad_text:
+        raise ValidationError(str(bad_text)) from None
+    committee = channel.committee
+    is_chair = policy.can(by, "channel.moderate", committee)
+    delegation = None
+    if not is_chair or kind is not ChannelKind.PLENARY:
+        try:
+            delegation = _own_delegation(by, committee)
+        except PermissionDenied:
+            delegation = None
+    session = current_session(committee)
+    error = post_error(
+        kind,
+        phase=session.phase if session else Phase.NOT_STARTED.value,
+        muted=channel.muted,
+        is_chair=is_chair,
+        is_speaker=bool(session and delegation and session.speaker_id == delegation.pk),
+    )
+    if error:
+        raise ValidationError(error)
+    _rate_limit(by, channel)
+    return _post(
+        channel,
+        by=by,
+        delegation=delegation,
+        text=text,
+        via_chair=via_chair and kind is ChannelKind.NOTE,
+    )
+
+
+def _rate_limit(by: User, channel: Channel) -> None:
+    window = settings.CAUCUS_WINDOW_SECONDS
+    user_key, channel_key = f"user:{by.pk}", f"channel:{channel.pk}"
+    if not ratelimit.hit(user_key, limit=settings.CAUCUS_USER_LIMIT, window_s=window):
+        ratelimit.undo(user_key)
+        raise ValidationError(
+            f"Slow down: at most {settings.CAUCUS_USER_LIMIT} messages in {window} seconds. Your message was not sent; try again in a moment."
+        )
+    if not ratelimit.hit(channel_key, limit=settings.CAUCUS_CHANNEL_LIMIT, window_s=window):
+        ratelimit.undo(channel_key)
+        ratelimit.undo(user_key)
+        raise ValidationError(
+            "This channel is very busy: your message was not sent; try again in a few seconds."
+        )
+
+
+def _post(
+    channel: Channel, *, by: User, delegation: Delegation | None, text: str, via_chair: bool
+) -> Message:
+    with transaction.atomic():
+        locked = Channel.objects.select_for_update().get(pk=channel.pk)
+        locked.last_seq += 1
+        if via_chair and not locked.chair_reads:
+            locked.chair_reads = True
+        locked.save(update_fields=["last_seq", "chair_reads"])
+        message = Message.objects.create(
+            channel=locked,
+            seq=locked.last_seq,
+            author=by,
+            delegation=delegation,
+            body=text,
+            via_chair=via_chair,
+        )
+        message.author = by
+        message.delegation = delegation
+        html = render_to_string(
+            "caucus/partials/push.html", {"message": message, "channel": locked}
+        )
+        push_html_on_commit(group_for_channel(locked.pk), html)
+        if locked.kind == ChannelKind.PLENARY:
+            _log_public(locked, message)
+    return message
+
+
+def _log_public(channel: Channel, message: Message) -> None:
+    """A message on the public floor is part of the session's record (its event log)."""
+    from apps.proceedings.services import event_append
+
+    session = current_session(channel.committee)
+    if session is not None and session.is_open:
+        who = message.delegation.name if message.delegation else "The chair"
+        event_append(
+            session_id=session.pk,
+            kind="floor_message",
+            text=f"{who}: {message.body}",
+            actor=message.author,
+            payload={"channel": channel.pk, "seq": message.seq},
+        )

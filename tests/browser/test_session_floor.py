@@ -1,0 +1,221 @@
+"""The floor, live: a delegate moves an unmoderated caucus on a phone, the chair entertains it
+on a laptop, both delegates vote, the caucus runs on every screen (and the projector) and a
+real Celery worker ends it at its deadline, with no reload anywhere."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import time
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+from playwright.sync_api import Page, expect
+
+from apps.accounts.models import User
+from apps.delegations import services as delegation_services
+from apps.delegations.models import Committee, Delegation, Simulation
+from apps.proceedings import services
+from apps.proceedings.models import Attendance, Session
+from tests import live
+from tests.browser.conftest import LAPTOP, PHONE, shot
+from tests.conftest import make_student
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+PROJECTOR = {"width": 1600, "height": 900}
+CHAIR_ONLY = ["Entertain", "Out of order", "Close the vote", "Open the session", "Move"]
+
+
+def logged_in_context(browser: Any, server: str, user: User, viewport: dict[str, int], **kw: Any):
+    client = Client()
+    client.force_login(user)
+    context = browser.new_context(viewport=viewport, base_url=server, **kw)
+    context.add_cookies(
+        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": server}]
+    )
+    return context
+
+
+def phone_of(browser: Any, server: str, user: User) -> Page:
+    context = logged_in_context(browser, server, user, PHONE, is_mobile=True, has_touch=True)
+    return context.new_page()
+
+
+def fits_the_phone(page: Page) -> None:
+    """No sideways scrolling at 390 px."""
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], page.url
+
+
+def shows_no_chair_controls(page: Page) -> None:
+    expect(page.locator(".chair-controls, .roll-call, .floor-staff")).to_have_count(0)
+    for name in ["Entertain", "Out of order", "Close the vote", "Next speaker", "End the"]:
+        expect(page.get_by_role("button", name=re.compile(name))).to_have_count(0)
+
+
+def timer_seconds(page: Page) -> int:
+    face = page.locator(".phase-panel time.timer").inner_text().strip()
+    minutes, seconds = face.rsplit(":", 1)
+    return int(minutes.split(":")[-1]) * 60 + int(seconds)
+
+
+def is_live(page: Page) -> None:
+    expect(page.locator(".live-status")).to_have_text("Live")
+
+
+class Floor:
+    """A committee under UNA-USA rules with caucuses allowed down to one second, three
+    member states, two of them seated with a student each, a session in general debate."""
+
+    def __init__(self, instructor: User) -> None:
+        self.simulation: Simulation = delegation_services.simulation_create(
+            owner=instructor, title="Model UN at Riverside"
+        )
+        self.committee: Committee = delegation_services.committee_create(
+            simulation=self.simulation,
+            by=instructor,
+            name="Human Rights Council",
+            preset_key="una_usa",
+            agenda=["Freedom of expression online"],
+            rules_overrides={"motions": {"unmoderated_caucus": {"min_duration_s": 1}}},
+        )
+        self.delegations: dict[str, Delegation] = {
+            name: delegation_services.delegation_create(
+                committee=self.committee,
+                by=instructor,
+                name=name,
+                kind="member_state",
+                country_code=code,
+            )
+            for name, code in [("Ghana", "GH"), ("Norway", "NO"), ("Brazil", "BR")]
+        }
+        self.amina = make_student(self.simulation, "Amina Diallo")
+        self.lars = make_student(self.simulation, "Lars Berg")
+        for student, name in [(self.amina, "Ghana"), (self.lars, "Norway")]:
+            delegation_services.seat_take(
+                simulation=self.simulation, by=student, delegation_id=self.delegations[name].pk
+            )
+        session = services.session_create(committee=self.committee, by=instructor)
+        services.session_open(session=session, by=instructor)
+        for delegation in self.delegations.values():
+            services.attendance_set(
+                session=session,
+                by=instructor,
+                delegation_id=delegation.pk,
+                status=Attendance.Status.PRESENT,
+            )
+        services.phase_advance(session=session, by=instructor, to="general_debate")
+        self.session: Session = session
+
+
+def test_a_caucus_moved_on_a_phone_runs_on_every_screen_and_the_worker_ends_it(
+    browser: Any, server: str, instructor: User
+) -> None:
+    floor = Floor(instructor)
+    url = f"/sessions/{floor.session.pk}/"
+    with live.celery_worker():
+        chair_context = logged_in_context(browser, server, instructor, LAPTOP)
+        chair = chair_context.new_page()
+        chair.goto(url)
+        amina = phone_of(browser, server, floor.amina)
+        amina.goto(url)
+        lars = phone_of(browser, server, floor.lars)
+        lars.goto(url)
+        projector = chair_context.new_page()
+        projector.set_viewport_size(PROJECTOR)
+        projector.goto(f"{url}projector/")
+        screens = [chair, amina, lars, projector]
+        for page in screens:
+            is_live(page)
+            expect(page.locator(".phase-name")).to_have_text("General debate")
+        for phone in (amina, lars):
+            shows_no_chair_controls(phone)
+            fits_the_phone(phone)
+        shot(amina, "floor-1-phone-general-debate")
+        shot(chair, "floor-1-laptop-console")
+
+        # A delegate moves a caucus of 0.1 minute; the chair's console shows it, no reload.
+        amina.get_by_label("Motion", exact=True).select_option("unmoderated_caucus")
+        amina.get_by_label("Duration (min)").fill("0.1")
+        amina.get_by_role("button", name="Move", exact=True).click()
+        motion_line = chair.locator(".motions li", has_text="unmoderated caucus of 6 seconds")
+        expect(motion_line).to_be_visible()
+        expect(motion_line).to_contain_text("Ghana")
+        expect(amina.locator(".motions")).to_contain_text("unmoderated caucus of 6 seconds")
+        shot(chair, "floor-2-laptop-motion")
+        for phone in (amina, lars):
+            shows_no_chair_controls(phone)
+
+        # The chair entertains it: both delegates see the vote and raise "yes" placards.
+        motion_line.get_by_role("button", name="Entertain").click()
+        for phone in (amina, lars):
+            expect(phone.locator(".vote-box")).to_contain_text("Voting")
+            shows_no_chair_controls(phone)
+            fits_the_phone(phone)
+        expect(projector.locator(".vote-box")).to_contain_text("Voting")
+        shot(lars, "floor-3-phone-vote")
+        amina.locator(".vote-box").get_by_role("button", name="Yes").click()
+        expect(chair.locator(".tally")).to_contain_text("Yes 1")
+        lars.locator(".vote-box").get_by_role("button", name="Yes").click()
+        expect(chair.locator(".tally")).to_contain_text("Yes 2")
+        expect(amina.locator(".tally")).to_contain_text("Yes 2")
+        shot(chair, "floor-3-laptop-vote")
+
+        # The chair closes the vote: every screen switches to the caucus with a countdown.
+        chair.get_by_role("button", name="Close the vote").click()
+        for page in screens:
+            expect(page.locator(".phase-name")).to_have_text("Unmoderated caucus")
+            expect(page.locator(".phase-panel time.timer")).to_be_visible()
+        first = {id(page): timer_seconds(page) for page in screens}
+        assert all(0 < value <= 6 for value in first.values()), first
+        shot(amina, "floor-4-phone-caucus")
+        shot(projector, "floor-4-projector-caucus")
+        shot(chair, "floor-4-laptop-caucus")
+        time.sleep(1.6)
+        for page in screens:
+            assert timer_seconds(page) < first[id(page)], page.url
+        expect(projector.locator("form:visible, button:visible")).to_have_count(0)
+        for phone in (amina, lars):
+            shows_no_chair_controls(phone)
+            fits_the_phone(phone)
+
+        # The deadline passes: the worker ends the caucus; every screen is back in debate.
+        for page in screens:
+            expect(page.locator(".phase-name")).to_have_text("General debate", timeout=15_000)
+        # Time-up was announced to screen readers as the countdown reached zero.
+        expect(amina.locator("#timer-announcer")).to_contain_text("time is up")
+        expect(chair.locator(".journal")).to_contain_text("Time is up")
+        expect(projector.locator(".phase-panel time.timer")).to_have_count(0)
+        for phone in (amina, lars):
+            shows_no_chair_controls(phone)
+            fits_the_phone(phone)
+        shot(amina, "floor-5-phone-back-to-debate")
+        shot(projector, "floor-5-projector-debate")
+    floor.session.refresh_from_db()
+    assert floor.session.phase == "general_debate"
+
+
+def test_the_timer_announces_thirty_seconds_left_and_time_up(
+    browser: Any, server: str, instructor: User
+) -> None:
+    """A 31-second speech: the hidden live region says "30 seconds left" then "time is up"."""
+    floor = Floor(instructor)
+    Session.objects.filter(pk=floor.session.pk).update(
+        speaker=floor.delegations["Ghana"],
+        speech_started_at=timezone.now(),
+        speech_deadline=timezone.now() + dt.timedelta(seconds=32),
+        speech_number=1,
+    )
+    amina = phone_of(browser, server, floor.amina)
+    amina.goto(f"/sessions/{floor.session.pk}/")
+    announcer = amina.locator("#timer-announcer")
+    expect(announcer).to_have_text("Speaking time: 30 seconds left.", timeout=10_000)
+    # The same countdown run fast: move the deadline to now (as a push of the floor would).
+    amina.evaluate(
+        """() => { const t = document.querySelector('.speaker-panel time.timer');
+                  t.setAttribute('data-deadline', new Date(Date.now() + 500).toISOString()); }"""
+    )
+    expect(announcer).to_have_text("Speaking time: time is up.", timeout=5_000)
+    fits_the_phone(amina)

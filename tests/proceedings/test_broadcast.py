@@ -1,0 +1,334 @@
+"""What a session change sends out: only after commit, over the real Redis channel layer, to
+the followers the policy allows (the chair's console to staff, the public floor to others)."""
+
+from __future__ import annotations
+
+import asyncio
+import queue
+import re
+import threading
+import time
+from typing import Any
+
+import pytest
+from channels.db import database_sync_to_async
+from channels.layers import get_channel_layer
+from channels.testing import WebsocketCommunicator
+from django.db import transaction
+
+from apps.accounts.models import User
+from apps.core.groups import group_for_session, group_for_session_staff
+from apps.delegations import services as delegation_services
+from apps.delegations.models import Simulation
+from apps.proceedings import services
+from apps.proceedings.models import Session
+from config.asgi import application
+from tests.proceedings.helpers import build_floor, fresh, in_general_debate, open_session
+
+SEQ_RE = re.compile(r'data-stream-seq="(\d+)"')
+
+
+class GroupListener:
+    """Subscribes to a channel-layer group from its own thread and event loop, so a
+    synchronous test can make changes and see what was published, and when."""
+
+    def __init__(self, group: str) -> None:
+        self.group = group
+        self.messages: queue.Queue[dict[str, Any]] = queue.Queue()
+        self.ready = threading.Event()
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=lambda: asyncio.run(self._run()), daemon=True)
+
+    async def _run(self) -> None:
+        layer = get_channel_layer()
+        assert layer is not None
+        channel = await layer.new_channel()
+        await layer.group_add(self.group, channel)
+        self.ready.set()
+        try:
+            while not self.stop.is_set():
+                try:
+                    message = await asyncio.wait_for(layer.receive(channel), 0.2)
+                except TimeoutError:
+                    continue
+                self.messages.put(message)
+        finally:
+            await layer.group_discard(self.group, channel)
+
+    def __enter__(self) -> GroupListener:
+        self.thread.start()
+        assert self.ready.wait(10)
+        time.sleep(0.2)  # the SUBSCRIBE has reached Redis
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop.set()
+        self.thread.join(10)
+
+    def next(self, timeout: float = 5) -> dict[str, Any]:
+        return self.messages.get(timeout=timeout)
+
+    def silent_for(self, seconds: float) -> bool:
+        try:
+            self.messages.get(timeout=seconds)
+        except queue.Empty:
+            return True
+        return False
+
+
+def seq_of(html: str) -> int:
+    match = SEQ_RE.search(html)
+    assert match, html[:300]
+    return int(match.group(1))
+
+
+# --- after commit ---------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_a_change_schedules_its_broadcast_on_commit_and_sends_nothing_before(
+    simulation: Simulation, instructor: User, django_capture_on_commit_callbacks: Any
+) -> None:
+    floor = build_floor(simulation, instructor)
+    session = open_session(floor)
+
+    with GroupListener(group_for_session(session.pk)) as public:
+        with django_capture_on_commit_callbacks(execute=False) as callbacks:
+            services.attendance_set(
+                session=session,
+                by=floor.chair,
+                delegation_id=floor.delegation("Veridia").pk,
+                status="present",
+            )
+        assert len(callbacks) == 1
+        assert public.silent_for(0.5), "pushed before the transaction committed"
+
+        callbacks[0]()  # what Django runs once the transaction commits
+
+        message = public.next()
+    assert message["type"] == "push.html"
+    assert seq_of(message["html"]) == fresh(session).last_event_seq
+    assert "Veridia" in message["html"]
+
+
+@pytest.mark.django_db
+def test_a_timed_phase_schedules_its_timer_only_on_commit(
+    simulation: Simulation, instructor: User, django_capture_on_commit_callbacks: Any
+) -> None:
+    floor = build_floor(simulation, instructor)
+    session = in_general_debate(floor)
+
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        services.phase_advance(
+            session=session, by=floor.chair, to="unmoderated_caucus", duration_s=300
+        )
+
+    # One for the timer task, one for the floor broadcast: none has run yet.
+    assert len(callbacks) == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_rolled_back_change_pushes_nothing(simulation: Simulation, instructor: User) -> None:
+    floor = build_floor(simulation, instructor)
+    session = open_session(floor)
+
+    with GroupListener(group_for_session(session.pk)) as public:
+        with pytest.raises(RuntimeError), transaction.atomic():
+            services.attendance_set(
+                session=session,
+                by=floor.chair,
+                delegation_id=floor.delegation("Veridia").pk,
+                status="present",
+            )
+            raise RuntimeError("the request failed after the service returned")
+        assert public.silent_for(1.0)
+
+        services.attendance_set(
+            session=session,
+            by=floor.chair,
+            delegation_id=floor.delegation("Calvia").pk,
+            status="present",
+        )
+        html = public.next()["html"]
+    # The rolled-back change never happened: the log continues without a gap.
+    assert seq_of(html) == fresh(session).last_event_seq == 3
+
+
+# --- following a session over the websocket -------------------------------------------------------
+
+
+async def open_socket(user: User, simulation: Simulation) -> WebsocketCommunicator:
+    communicator = WebsocketCommunicator(
+        application,
+        f"/ws/sim/{simulation.pk}/",
+        headers=[(b"origin", b"http://localhost"), (b"host", b"localhost")],
+    )
+    communicator.scope["user"] = user
+    connected, _ = await communicator.connect(timeout=5)
+    assert connected
+    await communicator.send_json_to({"type": "ping"})
+    assert await communicator.receive_json_from(timeout=5) == {"type": "pong"}
+    return communicator
+
+
+async def follow(
+    user: User, simulation: Simulation, session: Session, seen: int
+) -> WebsocketCommunicator:
+    socket = await open_socket(user, simulation)
+    await socket.send_json_to({"type": "resume", "streams": {f"session-{session.pk}": seen}})
+    await socket.send_json_to({"type": "ping"})  # the resume has been handled
+    return socket
+
+
+async def receive_html(socket: WebsocketCommunicator, timeout: float = 5) -> str:
+    while True:
+        text = await socket.receive_from(timeout=timeout)
+        if not text.startswith("{"):
+            return str(text)
+
+
+async def drain(socket: WebsocketCommunicator, seconds: float = 0.5) -> list[str]:
+    """Everything received until the socket stays quiet for `seconds` (receive_nothing:
+    a timed-out receive_from would cancel the consumer)."""
+    out: list[str] = []
+    while not await socket.receive_nothing(timeout=seconds):
+        out.append(await socket.receive_from(timeout=5))
+    return out
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_a_follower_receives_the_floor_snapshot_after_a_change(
+    simulation: Simulation, instructor: User
+) -> None:
+    floor = await database_sync_to_async(build_floor)(simulation, instructor)
+    session = await database_sync_to_async(open_session)(floor)
+    seen = (await database_sync_to_async(fresh)(session)).last_event_seq
+    delegate = floor.delegate("Veridia")
+
+    socket = await follow(delegate, simulation, session, seen)
+    assert await drain(socket) == ['{"type": "pong"}']  # up to date: nothing to replay
+    await database_sync_to_async(services.attendance_set)(
+        session=session,
+        by=floor.chair,
+        delegation_id=floor.delegation("Calvia").pk,
+        status="present",
+    )
+    html = await receive_html(socket)
+    await socket.disconnect()
+
+    assert f'data-stream="session-{session.pk}"' in html
+    assert seq_of(html) == seen + 1
+    assert 'hx-swap-oob="true"' in html
+    assert "floor-staff" not in html
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_a_late_follower_gets_the_current_snapshot_on_resume(
+    simulation: Simulation, instructor: User
+) -> None:
+    floor = await database_sync_to_async(build_floor)(simulation, instructor)
+    session = await database_sync_to_async(in_general_debate)(floor)
+    last = (await database_sync_to_async(fresh)(session)).last_event_seq
+
+    socket = await follow(floor.delegate("Veridia"), simulation, session, 0)
+    html = await receive_html(socket)
+    await socket.disconnect()
+
+    assert seq_of(html) == last
+    assert "General debate" in html and "floor-staff" not in html
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_a_delegate_never_receives_the_chairs_console_and_the_chair_does(
+    simulation: Simulation, instructor: User
+) -> None:
+    floor = await database_sync_to_async(build_floor)(simulation, instructor)
+    session = await database_sync_to_async(open_session)(floor)
+    seen = (await database_sync_to_async(fresh)(session)).last_event_seq
+    delegate_socket = await follow(floor.delegate("Veridia"), simulation, session, seen)
+    chair_socket = await follow(floor.chair, simulation, session, seen)
+    await drain(delegate_socket)
+    await drain(chair_socket)
+
+    for name in ("Veridia", "Osterland", "Calvia"):
+        await database_sync_to_async(services.attendance_set)(
+            session=session,
+            by=floor.chair,
+            delegation_id=floor.delegation(name).pk,
+            status="present",
+        )
+    await database_sync_to_async(services.phase_advance)(
+        session=session, by=floor.chair, to="general_debate"
+    )
+    to_delegate = [m for m in await drain(delegate_socket, 1.0) if not m.startswith("{")]
+    to_chair = [m for m in await drain(chair_socket, 1.0) if not m.startswith("{")]
+    await delegate_socket.disconnect()
+    await chair_socket.disconnect()
+
+    assert [seq_of(m) for m in to_delegate] == [seen + 1, seen + 2, seen + 3, seen + 4]
+    assert [seq_of(m) for m in to_chair] == [seen + 1, seen + 2, seen + 3, seen + 4]
+    assert not any("floor-staff" in m for m in to_delegate)
+    assert not any("Move the floor" in m for m in to_delegate)
+    assert all("floor-staff" in m for m in to_chair)
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_the_member_of_another_simulation_cannot_follow_this_session(
+    simulation: Simulation, instructor: User, outsider: User
+) -> None:
+    floor = await database_sync_to_async(build_floor)(simulation, instructor)
+    session = await database_sync_to_async(open_session)(floor)
+    # The outsider runs a simulation of their own and asks their socket to follow ours.
+    await database_sync_to_async(setattr)(outsider, "is_instructor", True)
+    await database_sync_to_async(outsider.save)()
+    own = await database_sync_to_async(delegation_services.simulation_create)(
+        owner=outsider, title="Elsewhere"
+    )
+
+    socket = await follow(outsider, own, session, 0)
+    await database_sync_to_async(services.attendance_set)(
+        session=session,
+        by=floor.chair,
+        delegation_id=floor.delegation("Calvia").pk,
+        status="present",
+    )
+    received = await drain(socket, 1.0)
+    await socket.disconnect()
+
+    assert received == ['{"type": "pong"}']
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_an_outsider_cannot_open_a_socket_on_the_simulation(
+    simulation: Simulation, instructor: User, outsider: User
+) -> None:
+    communicator = WebsocketCommunicator(
+        application,
+        f"/ws/sim/{simulation.pk}/",
+        headers=[(b"origin", b"http://localhost"), (b"host", b"localhost")],
+    )
+    communicator.scope["user"] = outsider
+    connected, code = await communicator.connect(timeout=5)
+    assert not connected and code == 4403
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_chairs_console_goes_only_to_the_staff_group(
+    simulation: Simulation, instructor: User
+) -> None:
+    floor = build_floor(simulation, instructor)
+    session = open_session(floor)
+    with (
+        GroupListener(group_for_session(session.pk)) as public,
+        GroupListener(group_for_session_staff(session.pk)) as staff,
+    ):
+        services.attendance_set(
+            session=session,
+            by=floor.chair,
+            delegation_id=floor.delegation("Veridia").pk,
+            status="present",
+        )
+        public_html = public.next()["html"]
+        staff_html = staff.next()["html"]
+    assert "floor-staff" not in public_html and "floor-staff" in staff_html
+    assert seq_of(public_html) == seq_of(staff_html)

@@ -20,7 +20,6 @@ from apps.proceedings import selectors, services
 from apps.proceedings.domain.speakers import Side
 from apps.proceedings.models import Session
 
-
 # Larger numbers are never meant (a day of seconds, ids far past any table): refusing them
 # here keeps a typo or a tampered form from overflowing a date or a database column.
 MAX_ID = 2**31 - 1

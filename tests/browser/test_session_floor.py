@@ -55,6 +55,24 @@ def shows_no_chair_controls(page: Page) -> None:
         expect(page.get_by_role("button", name=re.compile(name))).to_have_count(0)
 
 
+def every_control_is_labelled_and_reachable(page: Page) -> None:
+    """Every visible control in the page has an accessible name and is in the tab order."""
+    problems = page.evaluate(
+        """() => [...document.querySelectorAll(
+              'main button, main input:not([type=hidden]), main select, main textarea,'
+              + ' main summary, main a[href]')]
+            .filter(el => el.getClientRects().length > 0)
+            .filter(el => {
+              const label = el.getAttribute('aria-label')
+                || (el.labels && [...el.labels].map(l => l.textContent).join(' '))
+                || el.textContent || '';
+              return !label.trim() || el.tabIndex < 0;
+            })
+            .map(el => el.outerHTML.slice(0, 160))"""
+    )
+    assert problems == [], problems
+
+
 def timer_seconds(page: Page) -> int:
     face = page.locator(".phase-panel time.timer").inner_text().strip()
     minutes, seconds = face.rsplit(":", 1)
@@ -123,6 +141,7 @@ def test_a_caucus_moved_on_a_phone_runs_on_every_screen_and_the_worker_ends_it(
         amina.goto(url)
         lars = phone_of(browser, server, floor.lars)
         lars.goto(url)
+        # The room's big screen, opened from the chair's laptop: still the public floor.
         projector = chair_context.new_page()
         projector.set_viewport_size(PROJECTOR)
         projector.goto(f"{url}projector/")
@@ -130,38 +149,72 @@ def test_a_caucus_moved_on_a_phone_runs_on_every_screen_and_the_worker_ends_it(
         for page in screens:
             is_live(page)
             expect(page.locator(".phase-name")).to_have_text("General debate")
+            every_control_is_labelled_and_reachable(page)
         for phone in (amina, lars):
             shows_no_chair_controls(phone)
             fits_the_phone(phone)
         shot(amina, "floor-1-phone-general-debate")
         shot(chair, "floor-1-laptop-console")
 
-        # A delegate moves a caucus of 0.1 minute; the chair's console shows it, no reload.
+        # The chair starts filling in "Move the floor"; pushes must not wipe it.
+        chair.get_by_text("Move the floor", exact=True).first.click()
+        chair.get_by_label("Topic (moderated caucus)").fill("Press freedom")
+
+        # A refusal shows where the delegate is looking (the form is far down the phone).
         amina.get_by_label("Motion", exact=True).select_option("unmoderated_caucus")
-        amina.get_by_label("Duration (min)").fill("0.1")
+        amina.get_by_label("Duration (min)").fill("abc")
         amina.get_by_role("button", name="Move", exact=True).click()
+        alert = amina.get_by_role("alert")
+        expect(alert).to_contain_text("Give the duration in minutes")
+        expect(alert).to_be_in_viewport()
+        shot(amina, "floor-2-phone-refused")
+
+        # By keyboard: a delegate moves a caucus of 0.1 minute (6 s in these rules).
+        amina.get_by_label("Duration (min)").fill("0.1")
+        amina.get_by_label("Duration (min)").press("Tab")
+        amina.keyboard.press("Tab")  # speaking time, then topic
+        amina.keyboard.press("Tab")
+        expect(amina.get_by_role("button", name="Move", exact=True)).to_be_focused()
+        amina.keyboard.press("Enter")
+        expect(alert).to_have_count(0, timeout=3000) if False else None
+        print("ALERT", amina.locator(".action-error").evaluate_all("els => els.map(e => e.outerHTML)"))
+        expect(alert).to_have_count(0)
+        expect(amina.get_by_label("Duration (min)")).to_have_value("")  # the form starts over
+
+        # The chair's console shows it without a reload, and reads it out.
         motion_line = chair.locator(".motions li", has_text="unmoderated caucus of 6 seconds")
         expect(motion_line).to_be_visible()
         expect(motion_line).to_contain_text("Ghana")
+        expect(chair.locator("#floor-announcer")).to_contain_text("Ghana moves")
         expect(amina.locator(".motions")).to_contain_text("unmoderated caucus of 6 seconds")
+        # ...and the chair's half-filled form is still open and filled.
+        expect(chair.get_by_label("Topic (moderated caucus)")).to_have_value("Press freedom")
+        expect(chair.get_by_label("Topic (moderated caucus)")).to_be_visible()
         shot(chair, "floor-2-laptop-motion")
         for phone in (amina, lars):
             shows_no_chair_controls(phone)
 
-        # The chair entertains it: both delegates see the vote and raise "yes" placards.
-        motion_line.get_by_role("button", name="Entertain").click()
+        # The chair entertains it (keyboard: focus and Enter); both delegates vote yes.
+        motion_line.get_by_role("button", name="Entertain").focus()
+        chair.keyboard.press("Enter")
         for phone in (amina, lars):
             expect(phone.locator(".vote-box")).to_contain_text("Voting")
             shows_no_chair_controls(phone)
             fits_the_phone(phone)
+            every_control_is_labelled_and_reachable(phone)
         expect(projector.locator(".vote-box")).to_contain_text("Voting")
         shot(lars, "floor-3-phone-vote")
         amina.locator(".vote-box").get_by_role("button", name="Yes").click()
         expect(chair.locator(".tally")).to_contain_text("Yes 1")
-        lars.locator(".vote-box").get_by_role("button", name="Yes").click()
+        yes = lars.locator(".vote-box").get_by_role("button", name="Yes")
+        yes.focus()
+        lars.keyboard.press("Enter")
         expect(chair.locator(".tally")).to_contain_text("Yes 2")
         expect(amina.locator(".tally")).to_contain_text("Yes 2")
+        expect(yes).to_be_focused()  # the re-rendered floor gives the focus back
+        every_control_is_labelled_and_reachable(chair)
         shot(chair, "floor-3-laptop-vote")
+        shot(projector, "floor-3-projector-vote")
 
         # The chair closes the vote: every screen switches to the caucus with a countdown.
         chair.get_by_role("button", name="Close the vote").click()
@@ -176,7 +229,8 @@ def test_a_caucus_moved_on_a_phone_runs_on_every_screen_and_the_worker_ends_it(
         time.sleep(1.6)
         for page in screens:
             assert timer_seconds(page) < first[id(page)], page.url
-        expect(projector.locator("form:visible, button:visible")).to_have_count(0)
+        expect(projector.locator("form:visible, button:visible, input:visible")).to_have_count(0)
+        expect(projector.locator("form")).to_have_count(0)
         for phone in (amina, lars):
             shows_no_chair_controls(phone)
             fits_the_phone(phone)
@@ -184,10 +238,12 @@ def test_a_caucus_moved_on_a_phone_runs_on_every_screen_and_the_worker_ends_it(
         # The deadline passes: the worker ends the caucus; every screen is back in debate.
         for page in screens:
             expect(page.locator(".phase-name")).to_have_text("General debate", timeout=15_000)
-        # Time-up was announced to screen readers as the countdown reached zero.
-        expect(amina.locator("#timer-announcer")).to_contain_text("time is up")
+        # Time-up was announced to screen readers even if the push beat the countdown.
+        for page in (amina, lars, chair):
+            expect(page.locator("#timer-announcer")).to_have_text("Unmoderated caucus: time is up.")
         expect(chair.locator(".journal")).to_contain_text("Time is up")
         expect(projector.locator(".phase-panel time.timer")).to_have_count(0)
+        expect(projector.locator(".floor-staff, .roll-call")).to_have_count(0)
         for phone in (amina, lars):
             shows_no_chair_controls(phone)
             fits_the_phone(phone)

@@ -35,3 +35,24 @@ def duration(seconds: Any) -> str:
     minutes, secs = divmod(total, 60)
     hours, minutes = divmod(minutes, 60)
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+@register.filter
+def minutes(seconds: Any) -> str:
+    """600 → "10", 90 → "1.5" (durations are set in minutes, stored in seconds)."""
+    try:
+        value = int(seconds) / 60
+    except (TypeError, ValueError):
+        return ""
+    return f"{value:g}"
+
+
+@register.filter
+def motion_label(kind: str) -> str:
+    from apps.proceedings.domain.motions import MotionKind
+
+    try:
+        label = MotionKind(kind).label
+    except ValueError:
+        return kind.replace("_", " ")
+    return label[:1].upper() + label[1:]

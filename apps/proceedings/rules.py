@@ -53,7 +53,7 @@ def overrides_from_form(current: dict[str, Any], data: QueryDict) -> dict[str, A
     """The changes the rules form asks for, as overrides in `preset_to_dict`'s shape."""
     if (data.get("advanced") or "").strip():
         try:
-            value = json.loads(data["advanced"])
+            value = json.loads(str(data.get("advanced")))
         except json.JSONDecodeError as error:
             raise ValidationError(
                 f"The advanced rules are not valid JSON: {error.msg} (line {error.lineno})."
@@ -74,8 +74,9 @@ def overrides_from_form(current: dict[str, Any], data: QueryDict) -> dict[str, A
     for key in ("procedural", "substantive"):
         if data.get(key):
             voting[key] = data[key]
-    if (data.get("quorum") or "").strip():
-        voting["quorum"] = data["quorum"].strip()
+    quorum = str(data.get("quorum") or "").strip()
+    if quorum:
+        voting["quorum"] = quorum
     motions: dict[str, Any] = {}
     for kind in current.get("motions", {}):
         if data.get(f"motion_{kind}_present") != "on":

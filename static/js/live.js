@@ -62,6 +62,13 @@
 
   window.Plenary = { follow: follow };
 
+  // A sign of life every 25 s: keeps presence fresh and idle connections open through proxies.
+  setInterval(function () {
+    if (socket) {
+      try { socket.send(JSON.stringify({ type: "ping" })); } catch (e) { /* reconnecting */ }
+    }
+  }, 25000);
+
   document.addEventListener("htmx:wsOpen", function (event) {
     setStatus("open", "Live");
     socket = event.detail.socketWrapper;

@@ -99,7 +99,7 @@ def room_context(
 
 def _channel(stream: str, simulation_id: int) -> Channel | None:
     tail = stream.removeprefix("channel-")
-    if not tail.isdigit():
+    if not (tail.isascii() and tail.isdigit()):  # "²".isdigit() is true, int("²") fails
         return None
     channel = Channel.objects.select_related("committee").filter(pk=int(tail)).first()
     if channel is None or channel.committee.simulation_id != simulation_id:

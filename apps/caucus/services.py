@@ -100,7 +100,10 @@ def channel_open(
     *, committee: Committee, by: User, kind: str, with_ids: Iterable[int], name: str = ""
 ) -> Channel:
     """Open a bloc room, a bilateral, a shuttle or a note thread. A pair channel that exists
-    already is returned (reopened for both) rather than duplicated."""
+    already is returned (reopened for both) rather than duplicated.
+
+    Raises PermissionDenied when the policy or the rules refuse it (proximity talks, no right
+    to open channels, no shuttle in this mediation mode), ValidationError for a bad form."""
     try:
         channel_kind = ChannelKind(kind)
     except ValueError:
@@ -116,7 +119,7 @@ def channel_open(
         channel_kind, _party(opener), [_party(d) for d in others], setting_for(committee)
     )
     if error:
-        raise ValidationError(error)
+        raise PermissionDenied(error)  # the rules refuse it (a form cannot fix it)
     clean_name = " ".join(name.split())[:80]
     if channel_kind is ChannelKind.BLOC and not clean_name:
         raise ValidationError("Give the bloc room a name.")
@@ -268,10 +271,12 @@ def message_post(*, channel: Channel, by: User, body: str, via_chair: bool = Fal
         except PermissionDenied:
             delegation = None
     session = current_session(committee)
+    # The row, not the caller's copy: the chair may have muted the floor since it was loaded.
+    muted = Channel.objects.values_list("muted", flat=True).get(pk=channel.pk)
     error = post_error(
         kind,
         phase=session.phase if session else Phase.NOT_STARTED.value,
-        muted=channel.muted,
+        muted=muted,
         is_chair=is_chair,
         is_speaker=bool(session and delegation and session.speaker_id == delegation.pk),
     )

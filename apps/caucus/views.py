@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -94,6 +94,11 @@ def open_channel(request: AuthedRequest, committee_id: int) -> HttpResponse:
             with_ids=ids,
             name=request.POST.get("name", ""),
         )
+    except PermissionDenied as refusal:
+        # Refused by the rules (or the policy): 403, on the room page, saying why.
+        messages.error(request, str(refusal))
+        context = selectors.room_context(user=request.user, committee=committee)
+        return render(request, "caucus/room.html", context, status=403)
     except ValidationError as error:
         for message in error.messages:
             messages.error(request, message)

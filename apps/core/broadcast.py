@@ -25,8 +25,10 @@ def send_to_group(group: str, message: dict[str, Any]) -> None:
 
 
 def push_html(group: str, html: str) -> None:
-    """Push an HTML fragment (htmx out-of-band swaps) to every socket in `group`."""
-    send_to_group(group, {"type": "push.html", "html": html})
+    """Push an HTML fragment (htmx out-of-band swaps) to every socket in `group`. The push
+    names its group: a socket that left the group (access revoked) drops a push already on
+    its way to it."""
+    send_to_group(group, {"type": "push.html", "html": html, "group": group})
 
 
 def push_html_on_commit(group: str, html: str) -> None:

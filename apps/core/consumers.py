@@ -117,7 +117,7 @@ class LiveConsumer(AsyncWebsocketConsumer):
             return
         try:
             data = json.loads(text_data)
-        except json.JSONDecodeError:
+        except (json.JSONDecodeError, RecursionError):  # RecursionError: nested too deep
             await self.send_error("Messages must be JSON.")
             return
         if not isinstance(data, dict):
@@ -165,6 +165,11 @@ class LiveConsumer(AsyncWebsocketConsumer):
 
     # --- deliveries from the channel layer: send only, no query ------------------------------
     async def push_html(self, event: dict[str, Any]) -> None:
+        # A push the layer queued for this socket just before it left the group (a message
+        # posted right after the delegation was removed) is not delivered.
+        group = event.get("group")
+        if group is not None and group not in self.groups_joined:
+            return
         await self.send(text_data=event["html"])
 
     async def access_changed(self, event: dict[str, Any]) -> None:

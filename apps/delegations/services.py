@@ -181,7 +181,11 @@ def committee_update(
     if preset_key and preset_key != committee.preset_key:
         committee.rules = build_rules(preset_key)
         committee.preset_key = preset_key
-    committee.save()
+    try:
+        with transaction.atomic():
+            committee.save()
+    except IntegrityError:  # renamed to the same name at the same moment by someone else
+        raise ValidationError(f"There is already a committee called “{name}”.") from None
     return committee
 
 
@@ -289,9 +293,15 @@ def delegation_create(
             f"{committee.name} already has a delegation called “{fields['name']}”."
         )
     position = Delegation.objects.filter(committee=committee).count()
-    return Delegation.objects.create(
-        committee=committee, brief=brief.strip(), position=position, **fields
-    )
+    try:
+        with transaction.atomic():
+            return Delegation.objects.create(
+                committee=committee, brief=brief.strip(), position=position, **fields
+            )
+    except IntegrityError:  # the same name added at the same moment by someone else
+        raise ValidationError(
+            f"{committee.name} already has a delegation called “{fields['name']}”."
+        ) from None
 
 
 def delegation_update(

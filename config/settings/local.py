@@ -21,3 +21,6 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+
+# WhiteNoise looks for STATIC_ROOT even when it serves from the finders.
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405

@@ -52,3 +52,6 @@ WHITENOISE_USE_FINDERS = True
 _options = DATABASES["default"].get("OPTIONS")  # noqa: F405
 if isinstance(_options, dict):
     _options.pop("pool", None)
+
+# WhiteNoise looks for STATIC_ROOT even when it serves from the finders.
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405

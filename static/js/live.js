@@ -91,6 +91,13 @@
       if (el.hasAttribute("data-snapshot")) {
         var snap = parseInt(el.getAttribute("data-stream-seq") || "0", 10);
         if (snap < have) return "old";
+        // Some changes (a placard raised) re-render the floor without a new event: between
+        // two snapshots of the same number, the later version wins.
+        var shown = el.id && document.getElementById(el.id);
+        var version = parseInt(el.getAttribute("data-snapshot-version") || "0", 10);
+        if (snap === have && shown && version < parseInt(shown.getAttribute("data-snapshot-version") || "0", 10)) {
+          return "old";
+        }
         continue;
       }
       if (!el.hasAttribute("data-seq")) continue;
@@ -279,7 +286,7 @@
   document.addEventListener("htmx:beforeSwap", function (event) {
     var xhr = event.detail.xhr;
     var config = event.detail.requestConfig;
-    if (xhr && xhr.status < 400 && config) forget(config.elt);
+    if (xhr && xhr.status >= 200 && xhr.status < 300 && config) forget(config.elt);
   });
   document.addEventListener("htmx:afterSwap", restore);
 
@@ -297,9 +304,12 @@
   });
 
   // After a successful action, forms outside the floor (the delegate's) start empty again.
+  // (A refusal is a 422 that htmx swaps and calls "successful": keep what was typed.)
   document.addEventListener("htmx:afterRequest", function (event) {
     var elt = event.detail.elt;
-    if (event.detail.successful && elt && elt.hasAttribute && elt.hasAttribute("data-reset-on-success")) {
+    var xhr = event.detail.xhr;
+    var ok = xhr && xhr.status >= 200 && xhr.status < 300;
+    if (ok && elt && elt.hasAttribute && elt.hasAttribute("data-reset-on-success")) {
       elt.reset();
     }
   });
@@ -337,6 +347,12 @@
     journalSeen = max;
     if (fresh.length) region.textContent = fresh.join(" ");
   }
+  // The projector gets the public floor as pushed to delegates: drop its forms (votes, yield).
+  function projectorOnly() {
+    document.querySelectorAll(".projector-view form").forEach(function (form) { form.remove(); });
+  }
+  document.addEventListener("htmx:wsAfterMessage", projectorOnly);
+
   document.addEventListener("DOMContentLoaded", announceJournal);
   document.addEventListener("htmx:afterSettle", announceJournal);
   document.addEventListener("htmx:wsAfterMessage", announceJournal);

@@ -612,3 +612,36 @@ def test_pages_use_as_many_queries_for_195_delegations_as_for_5(
     # Sessions, user, standing (2), the session, then one query per kind of row on the floor.
     assert small_counts["console"] <= 12, small_counts
     assert small_counts["pushes"] <= 14, small_counts
+
+
+# --- who follows which floor ----------------------------------------------------------------
+
+
+def test_the_projector_stream_follows_the_public_floor_even_for_the_chair(floor: Floor) -> None:
+    from apps.core.groups import group_for_session, group_for_session_staff
+    from apps.proceedings.selectors import session_groups, session_replay
+
+    session, sim = floor.session, floor.simulation.pk
+    stream = f"session-{session.pk}"
+    chair, delegate = floor.instructor, floor.delegates["Ghana"]
+    assert session_groups(user=chair, simulation_id=sim, stream=stream) == [
+        group_for_session_staff(session.pk)
+    ]
+    for user in (chair, delegate):
+        assert session_groups(user=user, simulation_id=sim, stream=f"{stream}:public") == [
+            group_for_session(session.pk)
+        ]
+    _moved(floor)
+    (replayed,) = session_replay(
+        user=chair, simulation_id=sim, after=0, limit=200, stream=f"{stream}:public"
+    )
+    assert "Entertain" not in replayed and "<form" not in replayed
+    (console,) = session_replay(user=chair, simulation_id=sim, after=0, limit=200, stream=stream)
+    assert "Entertain" in console
+
+
+def test_an_outsider_follows_no_floor(floor: Floor, outsider: User) -> None:
+    from apps.proceedings.selectors import session_groups
+
+    for stream in (f"session-{floor.session.pk}", f"session-{floor.session.pk}:public"):
+        assert session_groups(user=outsider, simulation_id=floor.simulation.pk, stream=stream) == []

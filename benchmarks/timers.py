@@ -45,7 +45,6 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -294,6 +293,7 @@ class PushListener:
     def __init__(self, groups: list[str]) -> None:
         self.groups = groups
         self.received: dict[tuple[int, int], float] = {}
+        self.seen: dict[int, list[int]] = {}  # session -> sequence numbers, in arrival order
         self.count = 0
         self.ready = threading.Event()
         self.stop_flag = threading.Event()
@@ -326,7 +326,9 @@ class PushListener:
             floor, seq = FLOOR_RE.search(html), SEQ_RE.search(html)
             self.count += 1
             if floor and seq:
-                self.received.setdefault((int(floor.group(1)), int(seq.group(1))), now)
+                key = (int(floor.group(1)), int(seq.group(1)))
+                self.received.setdefault(key, now)
+                self.seen.setdefault(key[0], []).append(key[1])
         for group in self.groups:
             await layer.group_discard(group, channel)
 
@@ -343,6 +345,25 @@ class PushListener:
     def __exit__(self, *exc: object) -> None:
         self.stop_flag.set()
         self.thread.join(10)
+
+
+class MachineLoad:
+    """Whole-machine CPU % while a run lasts (other work on a shared box skews the tail)."""
+
+    def __init__(self) -> None:
+        psutil.cpu_percent(None)
+
+    def stop(self) -> float:
+        return float(psutil.cpu_percent(None))
+
+
+def missing(run: Run, listener: PushListener) -> list[dict[str, Any]]:
+    """Phase ends whose push was not seen: what the listener did see for that session."""
+    return [
+        {"session": s, "seq": seq, "seen": listener.seen.get(s, [])[-6:]}
+        for s, (seq, _created) in run.ended.items()
+        if (s, seq) not in listener.received
+    ]
 
 
 # --- one minute of deadlines -------------------------------------------------------------------
@@ -479,6 +500,7 @@ def measure(args: argparse.Namespace, env: dict[str, str], workdir: Path) -> dic
         with PushListener([group_for_session(i) for i in ids]) as listener:
             # 1. A healthy worker.
             cpu_before, wall_before = worker.cpu_seconds(), time.monotonic()
+            machine = MachineLoad()
             healthy = schedule(args, instructor, ids, "healthy")
             last = max(healthy.deadlines.values())
             wait_all_ended(healthy, (last - dt.datetime.now(dt.UTC)).total_seconds() + 30)
@@ -493,10 +515,14 @@ def measure(args: argparse.Namespace, env: dict[str, str], workdir: Path) -> dic
                 "committed_ms": stats(committed),
                 "pushed_ms": stats(pushed),
                 "pushes_missing": len(healthy.ended) - len(pushed),
+                "committed_ms_all": sorted(round(v, 1) for v in committed),
+                "missing_detail": missing(healthy, listener),
+                "machine_cpu_pct": machine.stop(),
             }
 
             # 2. The worker is killed mid-minute and restarted after an outage.
             crash = schedule(args, instructor, ids, "crash")
+            crash_machine = MachineLoad()
             first = min(crash.deadlines.values())
             kill_at = first + dt.timedelta(seconds=args.kill_after)
             time.sleep(max(0.0, (kill_at - dt.datetime.now(dt.UTC)).total_seconds()))
@@ -504,6 +530,7 @@ def measure(args: argparse.Namespace, env: dict[str, str], workdir: Path) -> dic
             kill_group(worker)
             worker.process.wait(timeout=10)
             time.sleep(args.outage)
+            relaunched = time.time()
             worker = start("worker-restarted", worker_command(args), env, workdir)
             procs.append(worker)
             restarted = wait_for_worker(app, worker)
@@ -512,6 +539,7 @@ def measure(args: argparse.Namespace, env: dict[str, str], workdir: Path) -> dic
             if args.linger:
                 time.sleep(args.linger)  # the dead worker's timers come back and run
             collect(crash)
+            crash_cpu = crash_machine.stop()
 
         def ts(d: dt.datetime) -> float:
             return d.timestamp()
@@ -522,13 +550,19 @@ def measure(args: argparse.Namespace, env: dict[str, str], workdir: Path) -> dic
         since_restart = [
             (crash.ended[s][1].timestamp() - restarted) * 1000 for s in overdue if s in crash.ended
         ]
+        since_launch = [
+            (crash.ended[s][1].timestamp() - relaunched) * 1000 for s in overdue if s in crash.ended
+        ]
         crash_result: dict[str, Any] = {
             "killed_after_first_deadline_s": round(killed - ts(first), 1),
             "outage_s": round(restarted - killed, 1),
+            "worker_startup_s": round(restarted - relaunched, 1),
             "ended": len(crash.ended),
             "ended_twice": sum(1 for c in crash.ended_count.values() if c > 1),
             "never_ended": len(crash.deadlines) - len(crash.ended),
             "lingered_s": args.linger,
+            "machine_cpu_pct": crash_cpu,
+            "missing_detail": missing(crash, listener),
         }
         for label, group in (("before_kill", before), ("after_restart", after)):
             committed, pushed = lateness(crash, listener, group)
@@ -536,6 +570,7 @@ def measure(args: argparse.Namespace, env: dict[str, str], workdir: Path) -> dic
         crash_result["overdue_at_restart"] = {
             "n": len(overdue),
             "ended_ms_after_restart": stats(since_restart),
+            "ended_ms_after_launch": stats(since_launch),
             "within_one_sweep": sum(1 for v in since_restart if v <= args.sweep * 1000),
         }
         result["crash"] = crash_result
@@ -543,10 +578,37 @@ def measure(args: argparse.Namespace, env: dict[str, str], workdir: Path) -> dic
         result["worker_tracebacks"] = sum(
             p.log.read_text(errors="replace").count("Traceback") for p in procs
         )
-        return result
     finally:
         for proc in reversed(procs):
             stop(proc)
+    result["breakdown"] = breakdown(instructor, ids[:20])
+    return result
+
+
+def breakdown(instructor: Any, ids: list[int]) -> dict[str, Any]:
+    """Where the time of one phase end goes, measured in this process with no worker running:
+    the service up to the event's INSERT, then commit + the on-commit broadcast (two floor
+    renders, two publishes). What the worker adds on top is Celery's ETA timer and dispatch."""
+    from django.utils import timezone
+
+    from apps.proceedings import services
+    from apps.proceedings.models import Event, Session
+
+    to_insert, to_return = [], []
+    for session_id in ids:
+        session = Session.objects.select_related("committee__simulation").get(pk=session_id)
+        session = services.phase_advance(
+            session=session, by=instructor, to="unmoderated_caucus", duration_s=1
+        )
+        deadline = session.deadline
+        assert deadline is not None
+        started = timezone.now()
+        begun = time.perf_counter()
+        assert services.phase_end_if_due(session_id=session_id, now=deadline)
+        to_return.append((time.perf_counter() - begun) * 1000)
+        event = Event.objects.filter(session_id=session_id, kind="phase_ended").latest("seq")
+        to_insert.append((event.created_at - started).total_seconds() * 1000)
+    return {"service_to_insert_ms": stats(to_insert), "service_total_ms": stats(to_return)}
 
 
 def summary(result: dict[str, Any], sweep: int) -> str:
@@ -557,7 +619,8 @@ def summary(result: dict[str, Any], sweep: int) -> str:
         f"x{result['concurrency']}, sweep {result['sweep_s']} s, {result['cpus']} CPUs, "
         f"load before {result['loadavg_before']}",
         f"healthy worker: {healthy['ended']} ended, {healthy['ended_twice']} twice, "
-        f"worker CPU {result['worker_cpu_pct']} %, one floor render {result['render_floor_ms']} ms",
+        f"worker CPU {result['worker_cpu_pct']} %, machine CPU {healthy['machine_cpu_pct']} % "
+        f"(100 = every core), one floor render {result['render_floor_ms']} ms",
         fmt("deadline -> event committed", healthy["committed_ms"]),
         fmt("deadline -> pushed to followers", healthy["pushed_ms"]),
         f"worker SIGKILLed {crash['killed_after_first_deadline_s']} s after the first deadline, "
@@ -565,12 +628,17 @@ def summary(result: dict[str, Any], sweep: int) -> str:
         f"twice, {crash['never_ended']} never (after waiting {crash['lingered_s']} s more)",
         fmt("before the kill: committed", crash["before_kill"]["committed_ms"]),
         fmt("before the kill: pushed", crash["before_kill"]["pushed_ms"]),
-        fmt("overdue at restart: ended after restart", overdue["ended_ms_after_restart"]),
+        f"  worker restarted: {crash['worker_startup_s']} s from launch to answering a ping",
+        fmt("overdue: ended after the relaunch", overdue["ended_ms_after_launch"]),
+        fmt("overdue: ended after the ping", overdue["ended_ms_after_restart"]),
         f"  overdue phases ended within one sweep ({sweep} s) of the restart: "
         f"{overdue['within_one_sweep']} of {overdue['n']}",
         fmt("due after restart: committed", crash["after_restart"]["committed_ms"]),
         fmt("due after restart: pushed", crash["after_restart"]["pushed_ms"]),
         f"worker log tracebacks: {result['worker_tracebacks']}",
+        "one phase end in-process (no Celery), on top of the floor render above:",
+        fmt("service up to the event INSERT", result["breakdown"]["service_to_insert_ms"]),
+        fmt("service + commit + broadcast", result["breakdown"]["service_total_ms"]),
     ]
     return "\n".join(lines)
 

@@ -78,6 +78,8 @@ def room_context(
     standing = policy.standing(user, committee.simulation_id)
     delegations = list(Delegation.objects.filter(committee=committee).order_by("position", "name"))
     mine = next((d for d in delegations if d.pk == standing.delegation_id), None)
+    for channel in channels:
+        channel.title = _title(channel, mine)  # type: ignore[attr-defined]
     setting = setting_for(committee)
     return {
         "committee": committee,
@@ -95,6 +97,18 @@ def room_context(
         "is_mediator": mine is not None and mine.kind == "mediator",
         "kinds": ChannelKind,
     }
+
+
+def _title(channel: Channel, mine: Delegation | None) -> str:
+    """What a member calls a pair channel: the other side ("Northern Lakes Front"), not
+    both names joined, which is long on a phone and half about themselves."""
+    if channel.kind == ChannelKind.BLOC or channel.kind == ChannelKind.PLENARY or mine is None:
+        return str(channel)
+    members = getattr(channel, "active_members", [])
+    others = [m.delegation.name for m in members if m.delegation_id != mine.pk]
+    if not others or len(others) == len(members):
+        return str(channel)
+    return " · ".join(others)
 
 
 def _channel(stream: str, simulation_id: int) -> Channel | None:

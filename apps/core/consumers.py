@@ -17,6 +17,7 @@ from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncWebsocketConsumer
+from redis.exceptions import ConnectionError as RedisConnectionError
 
 from apps.core import policy, presence
 from apps.core.groups import (
@@ -91,7 +92,12 @@ class LiveConsumer(AsyncWebsocketConsumer):
         self.groups_joined = set()
 
     async def join(self, group: str) -> None:
-        await self.channel_layer.group_add(group, self.channel_name)
+        try:
+            await self.channel_layer.group_add(group, self.channel_name)
+        except RedisConnectionError:
+            # After a Redis restart the layer's idle subscriber connection is dead, and only
+            # a command failing on it drops it: the first socket to arrive would crash. Once.
+            await self.channel_layer.group_add(group, self.channel_name)
         self.groups_joined.add(group)
 
     async def allowed(self, action: str) -> bool:

@@ -37,7 +37,12 @@ def hit(key: str, *, limit: int, window_s: int) -> bool:
     return int(count) <= limit
 
 
+# DECR on a key whose window just expired would recreate it at -1 with no expiry: a counter
+# that never resets, locking its user out for good. Only a live window is given a hit back.
+_UNDO = "if redis.call('exists', KEYS[1]) == 1 then return redis.call('decr', KEYS[1]) end return 0"
+
+
 def undo(key: str) -> None:
     """Give back a hit that was refused by a later check (so refusals do not count)."""
     with contextlib.suppress(redis.RedisError):
-        _client(settings.REDIS_URL).decr(f"plenary:rl:{key}")
+        _client(settings.REDIS_URL).eval(_UNDO, 1, f"plenary:rl:{key}")

@@ -32,7 +32,7 @@ class SimulationSettingsForm(forms.Form):
     )
     status = forms.ChoiceField(label="Joining", choices=Simulation.Status.choices)
     staff_can_read_private_channels = forms.BooleanField(
-        label="Instructors and chairs may read private channels (every member is told)",
+        label="Instructors may read private channels (every member is told)",
         required=False,
     )
 

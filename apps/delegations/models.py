@@ -43,7 +43,7 @@ class Simulation(models.Model):
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.OPEN)
     staff_can_read_private_channels = models.BooleanField(
         default=True,
-        help_text="Instructors and chairs may read bloc, bilateral and shuttle channels. "
+        help_text="Instructors may read bloc, bilateral and shuttle channels. "
         "Every member of such a channel is told so.",
     )
     scenario_slug = models.SlugField(max_length=80, blank=True)

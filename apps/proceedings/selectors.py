@@ -134,6 +134,7 @@ def floor_context(*, session_id: int) -> dict[str, Any]:
         "speaking_time": machine.speaking_time(preset, state),
         "speakers": speakers,
         "motions_open": ordered,
+        "motions_pending": [m for m in ordered if m.status == Motion.Status.PENDING],
         "motions_decided": [m for m in motions if not m.is_open][:6],
         "voting": voting,
         "votes": sorted(votes, key=lambda v: v.delegation.name if v.delegation else ""),
@@ -180,7 +181,7 @@ PUBLIC_SUFFIX = ":public"
 
 def _session_id(stream: str) -> int | None:
     tail = stream.removeprefix("session-").removesuffix(PUBLIC_SUFFIX)
-    return int(tail) if tail.isdigit() else None
+    return int(tail) if tail.isascii() and tail.isdigit() and len(tail) < 12 else None
 
 
 def _sees_chair_floor(user: User, session: Session, stream: str) -> bool:

@@ -28,11 +28,14 @@
     badge(id);
   }
 
-  function badge(id) {
+  // A channel this browser has not seen before starts read when the page loads (its history
+  // is not news), but unread when it arrives while the page is open (a room one was just
+  // invited to, with the message that came with it).
+  function badge(id, arrived) {
     var el = document.querySelector('[data-unread="' + id + '"]');
     if (!el) return;
     var seen = store.getItem(readKey(id));
-    if (seen === null) { store.setItem(readKey(id), String(lastSeqOf(id))); seen = lastSeqOf(id); }
+    if (seen === null) { seen = arrived ? 0 : lastSeqOf(id); store.setItem(readKey(id), String(seen)); }
     var unread = Math.max(0, lastSeqOf(id) - parseInt(seen, 10));
     el.textContent = unread ? String(unread) : "";
     el.hidden = unread === 0;
@@ -58,8 +61,11 @@
     if (feed) feed.scrollTop = feed.scrollHeight;
   }
 
+  var lastBeep = 0;
   function beep() {
-    if (!soundOn()) return;
+    // One beep for a burst (a replay after reconnecting brings many messages at once).
+    if (!soundOn() || Date.now() - lastBeep < 1500) return;
+    lastBeep = Date.now();
     try {
       var Ctx = window.AudioContext || window.webkitAudioContext;
       var ctx = new Ctx();
@@ -90,8 +96,8 @@
     window.htmx.ajax("GET", url, { target: "#caucus-panel", swap: "outerHTML" });
   }
 
-  function init() {
-    document.querySelectorAll("[data-channel-tab]").forEach(function (tab) { badge(tab.getAttribute("data-channel-tab")); });
+  function init(arrived) {
+    document.querySelectorAll("[data-channel-tab]").forEach(function (tab) { badge(tab.getAttribute("data-channel-tab"), arrived); });
     var id = activeId();
     if (id) markRead(id);
     presence();
@@ -122,11 +128,22 @@
     }
   });
 
+  // A sent message comes back as a fresh form (an outerHTML swap, so the element htmx names
+  // in its events is the old one): keep typing in the new one, as in any chat.
+  document.addEventListener("htmx:afterSettle", function (event) {
+    var config = event.detail.requestConfig;
+    var old = config && config.verb === "post" ? config.elt : null;
+    if (!old || !old.classList || !old.classList.contains("post-form")) return;
+    var form = document.getElementById(old.id);
+    var field = form && form.querySelector("textarea");
+    if (field) field.focus({ preventScroll: true });
+  });
+
   document.addEventListener("visibilitychange", function () {
     if (document.visibilityState === "visible" && activeId()) markRead(activeId());
   });
   document.addEventListener("htmx:afterSettle", function (event) {
-    if (event.detail.target && event.detail.target.id === "caucus-panel") init();
+    if (event.detail.target && event.detail.target.id === "caucus-panel") init(true);
   });
-  document.addEventListener("DOMContentLoaded", init);
+  document.addEventListener("DOMContentLoaded", function () { init(false); });
 })();

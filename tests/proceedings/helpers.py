@@ -21,6 +21,7 @@ from tests.conftest import make_student
 
 # Four fictional member states: every one votes on procedure.
 STATES = ("Veridia", "Osterland", "Calvia", "Norbek")
+MEMBER_STATES: tuple[tuple[str, str], ...] = tuple((name, "member_state") for name in STATES)
 
 
 @dataclass
@@ -67,7 +68,7 @@ def build_floor(
     *,
     preset_key: str = "una_usa",
     name: str = "General Assembly",
-    delegations: tuple[tuple[str, str], ...] = tuple((s, "member_state") for s in STATES),
+    delegations: tuple[tuple[str, str], ...] = MEMBER_STATES,
     rules_overrides: dict[str, object] | None = None,
 ) -> Floor:
     committee = delegation_services.committee_create(

@@ -43,7 +43,7 @@ class Migration(migrations.Migration):
                     "staff_can_read_private_channels",
                     models.BooleanField(
                         default=True,
-                        help_text="Instructors and chairs may read bloc, bilateral and shuttle channels. Every member of such a channel is told so.",
+                        help_text="Instructors may read bloc, bilateral and shuttle channels. Every member of such a channel is told so.",
                     ),
                 ),
                 ("scenario_slug", models.SlugField(blank=True, max_length=80)),

@@ -38,6 +38,11 @@ from apps.proceedings.domain.speakers import Entry, Side, YieldKind, apply_yield
 from apps.proceedings.models import Attendance, Event, Motion, PlacardVote, Session, SpeakerEntry
 
 
+# No timer runs longer than a week (a suspension between rounds of talks); beyond that a
+# deadline is a typing mistake, and far beyond it the date overflows.
+MAX_TIMER_S = 7 * 24 * 3600
+
+
 def preset_of(session: Session) -> Preset:
     return preset_from_dict(session.committee.rules, source=f"committee {session.committee_id}")
 
@@ -210,6 +215,9 @@ def phase_advance(
         target = Phase(to)
     except ValueError:
         raise ValidationError("Choose a phase.") from None
+    for value, what in ((duration_s, "duration"), (speaking_time_s, "speaking time")):
+        if value is not None and not 0 < value <= MAX_TIMER_S:
+            raise ValidationError(f"The {what} must be between 1 second and 7 days.")
     with transaction.atomic():
         session = _locked(session.pk)
         _check_version(session, expected_version)

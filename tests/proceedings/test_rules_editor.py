@@ -146,3 +146,24 @@ def test_a_delegate_reads_the_rules_but_cannot_change_them(
     page = client.get(url(committee))
     assert page.status_code == 200 and "Save the rules" not in page.content.decode()
     assert client.post(url(committee), form_for(committee, quorum="1/2")).status_code == 403
+
+
+def test_an_absurd_duration_is_refused_with_a_message_not_a_crash(
+    instructor: User, committee: Committee
+) -> None:
+    from django.core.exceptions import ValidationError
+
+    session = proceedings.session_create(committee=committee, by=instructor)
+    proceedings.session_open(session=session, by=instructor)
+    proceedings.phase_advance(session=session, by=instructor, to="general_debate")
+    for duration, speaking in [(10**12, None), (600, 10**12), (0, None)]:
+        with pytest.raises(ValidationError, match="between 1 second and 7 days"):
+            proceedings.phase_advance(
+                session=session,
+                by=instructor,
+                to="moderated_caucus",
+                duration_s=duration,
+                speaking_time_s=speaking,
+            )
+    session.refresh_from_db()
+    assert session.phase == "general_debate"

@@ -37,7 +37,6 @@ from apps.proceedings.domain.roll_call import tally_votes
 from apps.proceedings.domain.speakers import Entry, Side, YieldKind, apply_yield, can_add, take_next
 from apps.proceedings.models import Attendance, Event, Motion, PlacardVote, Session, SpeakerEntry
 
-
 # No timer runs longer than a week (a suspension between rounds of talks); beyond that a
 # deadline is a typing mistake, and far beyond it the date overflows.
 MAX_TIMER_S = 7 * 24 * 3600

@@ -63,13 +63,17 @@ PING = json.dumps({"type": "ping"})
 KEEP_ALIVE_S = 2.0
 
 
+class HelpFormatter(argparse.ArgumentDefaultsHelpFormatter, argparse.RawDescriptionHelpFormatter):
+    """Defaults shown, and the module docstring (with its examples) kept as written."""
+
+
 # --- arguments --------------------------------------------------------------------------------
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
-        description=__doc__.split("\n\n")[0],
+        description=__doc__,
         epilog="Output: a one-line summary on stdout (and --json). Latencies are in ms; CPU % "
         "is of one core (100 = one core busy), summed over the server processes.",
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+        formatter_class=HelpFormatter,
     )
     parser.add_argument("--server", choices=["uvicorn", "daphne"], default="uvicorn")
     parser.add_argument(

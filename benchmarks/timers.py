@@ -95,6 +95,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="seconds to wait after the crash run so the dead worker's timers come back and "
         "run before counting (-1: visibility timeout + 15 s; 0: do not wait)",
     )
+    parser.add_argument(
+        "--wait-idle",
+        type=float,
+        default=0,
+        help="wait up to this many seconds for the machine to be quieter than --idle-threshold "
+        "(CPU %% over 5 s) before each run: the box is shared",
+    )
+    parser.add_argument("--idle-threshold", type=float, default=30.0, help="CPU %% (100 = all)")
     parser.add_argument("--concurrency", type=int, default=2, help="worker processes (prefork)")
     parser.add_argument("--database", default="plenary_timers_bench", help="database to recreate")
     parser.add_argument(
@@ -288,7 +296,11 @@ def seed(n: int) -> tuple[Any, list[int]]:
 # --- listening to the pushes ---------------------------------------------------------------------
 class PushListener:
     """Subscribes to every session's public group (one channel, N groups) from a thread with
-    its own event loop, and timestamps each floor snapshot as it arrives."""
+    its own event loop, and timestamps each floor snapshot as it arrives.
+
+    It never times out a `receive()`: the pub/sub layer treats a cancelled receive as the
+    consumer leaving and drops the channel's queue, so messages arriving before the next
+    receive would be lost. The receiving task is cancelled once, at the end."""
 
     def __init__(self, groups: list[str]) -> None:
         self.groups = groups
@@ -296,13 +308,16 @@ class PushListener:
         self.seen: dict[int, list[int]] = {}  # session -> sequence numbers, in arrival order
         self.count = 0
         self.ready = threading.Event()
-        self.stop_flag = threading.Event()
         self.errors: queue.Queue[BaseException] = queue.Queue()
+        self.loop: asyncio.AbstractEventLoop | None = None
+        self.task: asyncio.Task[None] | None = None
         self.thread = threading.Thread(target=self._main, daemon=True)
 
     def _main(self) -> None:
         try:
             asyncio.run(self._run())
+        except asyncio.CancelledError:
+            pass
         except BaseException as error:  # noqa: BLE001 - reported by the main thread
             self.errors.put(error)
             self.ready.set()
@@ -315,12 +330,10 @@ class PushListener:
         channel = await layer.new_channel()
         for group in self.groups:
             await layer.group_add(group, channel)
+        self.loop, self.task = asyncio.get_running_loop(), asyncio.current_task()
         self.ready.set()
-        while not self.stop_flag.is_set():
-            try:
-                message = await asyncio.wait_for(layer.receive(channel), 0.5)
-            except TimeoutError:
-                continue
+        while True:
+            message = await layer.receive(channel)
             now = time.time()
             html = str(message.get("html", ""))
             floor, seq = FLOOR_RE.search(html), SEQ_RE.search(html)
@@ -329,8 +342,6 @@ class PushListener:
                 key = (int(floor.group(1)), int(seq.group(1)))
                 self.received.setdefault(key, now)
                 self.seen.setdefault(key[0], []).append(key[1])
-        for group in self.groups:
-            await layer.group_discard(group, channel)
 
     def __enter__(self) -> PushListener:
         self.thread.start()
@@ -343,8 +354,18 @@ class PushListener:
         return "" if self.errors.empty() else repr(self.errors.get())
 
     def __exit__(self, *exc: object) -> None:
-        self.stop_flag.set()
+        if self.loop is not None and self.task is not None:
+            self.loop.call_soon_threadsafe(self.task.cancel)
         self.thread.join(10)
+
+
+def wait_idle(args: argparse.Namespace) -> float:
+    """Bounded wait for a quieter machine; returns the last 5-s CPU % seen."""
+    deadline = time.monotonic() + args.wait_idle
+    busy = float(psutil.cpu_percent(interval=5))
+    while busy > args.idle_threshold and time.monotonic() < deadline:
+        busy = float(psutil.cpu_percent(interval=5))
+    return busy
 
 
 class MachineLoad:
@@ -499,6 +520,7 @@ def measure(args: argparse.Namespace, env: dict[str, str], workdir: Path) -> dic
         procs.append(start("beat", beat_command(workdir), env, workdir))
         with PushListener([group_for_session(i) for i in ids]) as listener:
             # 1. A healthy worker.
+            result["cpu_before_healthy"] = wait_idle(args)
             cpu_before, wall_before = worker.cpu_seconds(), time.monotonic()
             machine = MachineLoad()
             healthy = schedule(args, instructor, ids, "healthy")
@@ -521,6 +543,7 @@ def measure(args: argparse.Namespace, env: dict[str, str], workdir: Path) -> dic
             }
 
             # 2. The worker is killed mid-minute and restarted after an outage.
+            result["cpu_before_crash"] = wait_idle(args)
             crash = schedule(args, instructor, ids, "crash")
             crash_machine = MachineLoad()
             first = min(crash.deadlines.values())

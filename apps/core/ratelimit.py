@@ -22,9 +22,14 @@ def _client(url: str) -> redis.Redis:
     return redis.Redis.from_url(url, socket_timeout=0.5, socket_connect_timeout=0.5)
 
 
+def key_name(key: str) -> str:
+    """The Redis key of a limit (RATELIMIT_PREFIX keeps parallel test runs apart)."""
+    return f"{settings.RATELIMIT_PREFIX}:rl:{key}"
+
+
 def hit(key: str, *, limit: int, window_s: int) -> bool:
     """Count one hit on `key`; True if it is within the limit."""
-    name = f"plenary:rl:{key}"
+    name = key_name(key)
     try:
         # SET NX EX starts the window (Redis 6 has no EXPIRE NX); INCR keeps the expiry.
         pipe = _client(settings.REDIS_URL).pipeline(transaction=True)
@@ -45,4 +50,4 @@ _UNDO = "if redis.call('exists', KEYS[1]) == 1 then return redis.call('decr', KE
 def undo(key: str) -> None:
     """Give back a hit that was refused by a later check (so refusals do not count)."""
     with contextlib.suppress(redis.RedisError):
-        _client(settings.REDIS_URL).eval(_UNDO, 1, f"plenary:rl:{key}")
+        _client(settings.REDIS_URL).eval(_UNDO, 1, key_name(key))

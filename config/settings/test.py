@@ -30,6 +30,7 @@ CELERY_BROKER_URL = f"{_base}/{_index % 16}"
 CELERY_RESULT_BACKEND = CELERY_BROKER_URL
 CHANNEL_LAYER_PREFIX = f"plenary-test-{_run}-{_worker}"
 CELERY_TASK_DEFAULT_QUEUE = f"plenary-test-{_run}-{_worker}"
+RATELIMIT_PREFIX = f"plenary-test-{_run}-{_worker}"
 CHANNEL_LAYERS = channel_layers(REDIS_URL, CHANNEL_LAYER_PREFIX)
 CELERY_BEAT_SCHEDULE_FILENAME = str(RUN_DIR / f"celerybeat-test-{_worker}")
 AXES_ENABLED = env_str("AXES_ENABLED", "1") == "1"

@@ -4,6 +4,7 @@ the followers the policy allows (the chair's console to staff, the public floor 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import queue
 import re
 import threading
@@ -30,30 +31,32 @@ SEQ_RE = re.compile(r'data-stream-seq="(\d+)"')
 
 class GroupListener:
     """Subscribes to a channel-layer group from its own thread and event loop, so a
-    synchronous test can make changes and see what was published, and when."""
+    synchronous test can make changes and see what was published, and when.
+
+    It never times out a `receive()`: the pub/sub layer takes a cancelled receive for the
+    consumer leaving and drops the channel's queue (what arrives next would be lost)."""
 
     def __init__(self, group: str) -> None:
         self.group = group
         self.messages: queue.Queue[dict[str, Any]] = queue.Queue()
         self.ready = threading.Event()
-        self.stop = threading.Event()
-        self.thread = threading.Thread(target=lambda: asyncio.run(self._run()), daemon=True)
+        self.loop: asyncio.AbstractEventLoop | None = None
+        self.task: asyncio.Task[None] | None = None
+        self.thread = threading.Thread(target=self._main, daemon=True)
+
+    def _main(self) -> None:
+        with contextlib.suppress(asyncio.CancelledError):
+            asyncio.run(self._run())
 
     async def _run(self) -> None:
         layer = get_channel_layer()
         assert layer is not None
         channel = await layer.new_channel()
         await layer.group_add(self.group, channel)
+        self.loop, self.task = asyncio.get_running_loop(), asyncio.current_task()
         self.ready.set()
-        try:
-            while not self.stop.is_set():
-                try:
-                    message = await asyncio.wait_for(layer.receive(channel), 0.2)
-                except TimeoutError:
-                    continue
-                self.messages.put(message)
-        finally:
-            await layer.group_discard(self.group, channel)
+        while True:
+            self.messages.put(await layer.receive(channel))
 
     def __enter__(self) -> GroupListener:
         self.thread.start()
@@ -62,7 +65,8 @@ class GroupListener:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self.stop.set()
+        if self.loop is not None and self.task is not None:
+            self.loop.call_soon_threadsafe(self.task.cancel)
         self.thread.join(10)
 
     def next(self, timeout: float = 5) -> dict[str, Any]:

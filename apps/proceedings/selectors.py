@@ -147,6 +147,11 @@ def floor_context(*, session_id: int) -> dict[str, Any]:
         "next_phases": [p for p in next_phases if p is not Phase.NOT_STARTED],
         "timed_phases": [p for p in Phase if p.is_timed],
         "mediation_powers": powers,
+        "mediation_modes": [
+            ("facilitative", "Facilitative: manages communication"),
+            ("procedural", "Procedural: also sets agenda and sequence"),
+            ("directive", "Directive: also tables a single text, opens shuttles"),
+        ],
         "movable": [k for k in MOVABLE if k in preset.motions],
     }
 

@@ -56,3 +56,9 @@ def motion_label(kind: str) -> str:
     except ValueError:
         return kind.replace("_", " ")
     return label[:1].upper() + label[1:]
+
+
+@register.filter
+def words(value: Any) -> str:
+    """Underscores to spaces: table_single_text → table single text."""
+    return str(value).replace("_", " ")

@@ -4,6 +4,7 @@ and the timer tasks for new deadlines."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.db import transaction
 from django.template.loader import render_to_string
@@ -38,22 +39,34 @@ def motion_text(motion: Motion) -> str:
     return " ".join([f"{article}{label}", *details]).strip()
 
 
-def render_floor(session_id: int, *, staff: bool) -> str:
+def _context(session_id: int) -> dict[str, Any]:
     from apps.proceedings.selectors import floor_context
 
     context = floor_context(session_id=session_id)
-    context["staff"] = staff
     context["oob"] = True
     # Pushed forms carry no token of their own: htmx sends the page's (hx-headers on body).
     context["csrf_token"] = NO_CSRF_TOKEN
+    return context
+
+
+def render_floor(session_id: int, *, staff: bool) -> str:
+    context = _context(session_id)
+    context["staff"] = staff
     return render_to_string("proceedings/partials/floor.html", context)
 
 
 def broadcast_floor(session_id: int) -> None:
     """Two renders per change (public and chair), each one group send: no query per
-    recipient (DESIGN.md §3)."""
-    push_html(group_for_session(session_id), render_floor(session_id, staff=False))
-    push_html(group_for_session_staff(session_id), render_floor(session_id, staff=True))
+    recipient (DESIGN.md §3). The public push also carries the delegations' actions, which
+    follow the phase."""
+    context = _context(session_id)
+    if not context:
+        return
+    public = render_to_string("proceedings/partials/floor.html", {**context, "staff": False})
+    actions = render_to_string("proceedings/partials/delegate_actions.html", context)
+    push_html(group_for_session(session_id), public + actions)
+    staff = render_to_string("proceedings/partials/floor.html", {**context, "staff": True})
+    push_html(group_for_session_staff(session_id), staff)
 
 
 def broadcast_floor_on_commit(session_id: int) -> None:

@@ -21,6 +21,7 @@ from apps.proceedings.domain.phases import Phase
 from apps.proceedings.domain.presets import preset_from_dict
 from apps.proceedings.events import NO_CSRF_TOKEN, motion_text
 from apps.proceedings.models import Attendance, Event, Motion, PlacardVote, Session, SpeakerEntry
+from apps.proceedings.services import SPEAKERS_LIST_PHASES
 
 # Motions a delegate can pick on their screen, in the order a form lists them.
 MOVABLE = [
@@ -153,6 +154,12 @@ def floor_context(*, session_id: int) -> dict[str, Any]:
             ("directive", "Directive: also tables a single text, opens shuttles"),
         ],
         "movable": [k for k in MOVABLE if k in preset.motions],
+        "movable_now": [
+            k
+            for k in MOVABLE
+            if k in preset.motions and state.phase in preset.motions[k].in_order_in
+        ],
+        "speakers_open": state.phase in SPEAKERS_LIST_PHASES,
     }
 
 

@@ -37,6 +37,11 @@ from apps.proceedings.domain.roll_call import tally_votes
 from apps.proceedings.domain.speakers import Entry, Side, YieldKind, apply_yield, can_add, take_next
 from apps.proceedings.models import Attendance, Event, Motion, PlacardVote, Session, SpeakerEntry
 
+# Phases with a speakers list.
+SPEAKERS_LIST_PHASES = frozenset(
+    {Phase.GENERAL_DEBATE, Phase.AMENDMENTS, Phase.DRAFTING, Phase.MODERATED_CAUCUS}
+)
+
 # No timer runs longer than a week (a suspension between rounds of talks); beyond that a
 # deadline is a typing mistake, and far beyond it the date overflows.
 MAX_TIMER_S = 7 * 24 * 3600
@@ -388,12 +393,7 @@ def speaker_add(
         if not session.is_open:
             raise ValidationError("The session is not open.")
         preset = preset_of(session)
-        if session.phase_enum not in {
-            Phase.GENERAL_DEBATE,
-            Phase.AMENDMENTS,
-            Phase.DRAFTING,
-            Phase.MODERATED_CAUCUS,
-        }:
+        if session.phase_enum not in SPEAKERS_LIST_PHASES:
             raise ValidationError("There is no speakers list in this phase.")
         error = can_add(
             preset.speakers,

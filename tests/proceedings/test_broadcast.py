@@ -303,20 +303,6 @@ async def test_the_member_of_another_simulation_cannot_follow_this_session(
 
 
 @pytest.mark.django_db(transaction=True)
-async def test_an_outsider_cannot_open_a_socket_on_the_simulation(
-    simulation: Simulation, instructor: User, outsider: User
-) -> None:
-    communicator = WebsocketCommunicator(
-        application,
-        f"/ws/sim/{simulation.pk}/",
-        headers=[(b"origin", b"http://localhost"), (b"host", b"localhost")],
-    )
-    communicator.scope["user"] = outsider
-    connected, code = await communicator.connect(timeout=5)
-    assert not connected and code == 4403
-
-
-@pytest.mark.django_db(transaction=True)
 def test_the_chairs_console_goes_only_to_the_staff_group(
     simulation: Simulation, instructor: User
 ) -> None:

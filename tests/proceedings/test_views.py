@@ -471,7 +471,7 @@ def test_the_chair_gets_the_console_and_a_delegate_the_delegate_screen(floor: Fl
     for control in ["Close the vote", 'class="roll-call"', "Move the floor", "chair-controls"]:
         assert control not in screen, control
     assert "Move a motion or raise a point" in screen and "Add me to the speakers list" in screen
-    assert 'class="session-page may-vote"' in screen
+    assert 'class="session-page may-vote may-speak may-move"' in screen
 
 
 def test_the_projector_has_no_forms_even_for_the_chair(floor: Floor) -> None:
@@ -645,3 +645,28 @@ def test_an_outsider_follows_no_floor(floor: Floor, outsider: User) -> None:
 
     for stream in (f"session-{floor.session.pk}", f"session-{floor.session.pk}:public"):
         assert session_groups(user=outsider, simulation_id=floor.simulation.pk, stream=stream) == []
+
+
+def test_the_delegates_actions_follow_the_phase(floor: Floor) -> None:
+    """The actions pushed with the public floor offer what is in order in the phase."""
+    from django.template.loader import render_to_string
+
+    from apps.proceedings import events
+
+    def actions() -> str:
+        return render_to_string(
+            "proceedings/partials/delegate_actions.html", events._context(floor.session.pk)
+        )
+
+    debate = actions()
+    assert 'hx-swap-oob="true"' in debate and "Add me to the speakers list" in debate
+    assert "Motion for an unmoderated caucus" in debate
+    services.phase_advance(
+        session=floor.session, by=floor.instructor, to="unmoderated_caucus", duration_s=600
+    )
+    caucus = actions()
+    assert (
+        "Add me to the speakers list" not in caucus and "No speakers list in this phase" in caucus
+    )
+    assert "Motion for an unmoderated caucus" not in caucus
+    assert "Motion to extend the caucus" in caucus

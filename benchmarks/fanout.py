@@ -61,6 +61,7 @@ STAMP_RE = re.compile(r"bench k=(\d+) t=(\d+\.\d+)")
 DB_NAME_RE = re.compile(r"[a-z_][a-z0-9_]{0,62}")
 PING = json.dumps({"type": "ping"})
 KEEP_ALIVE_S = 2.0
+GC_RE = re.compile(r"GCPAUSE gen=(?P<gen>\d) ms=(?P<ms>[\d.]+) t=(?P<t>[\d.]+)")
 
 
 class HelpFormatter(argparse.ArgumentDefaultsHelpFormatter, argparse.RawDescriptionHelpFormatter):
@@ -135,6 +136,19 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="profile the first server process with py-spy while posting; collapsed stacks "
         "to PATH (summarise: benchmarks/profile_summary.py PATH)",
     )
+    parser.add_argument(
+        "--gc-log",
+        action="store_true",
+        help="log the servers' garbage-collection pauses (benchmarks/gcprobe) and report "
+        "those in the posting window",
+    )
+    parser.add_argument(
+        "--gc-tune",
+        choices=["none", "threshold", "freeze", "both"],
+        default="none",
+        help="EXPERIMENT, not the app's configuration: tune the servers' garbage collector "
+        "(see benchmarks/gcprobe/sitecustomize.py)",
+    )
     parser.add_argument("--base-port", type=int, default=0, help="first port (0 = free ports)")
     parser.add_argument(
         "--json",
@@ -175,6 +189,34 @@ def bench_env(args: argparse.Namespace) -> dict[str, str]:
         PYTHONUNBUFFERED="1",
     )
     return env
+
+
+def server_env(args: argparse.Namespace, env: dict[str, str]) -> dict[str, str]:
+    """The servers' environment: bench_env, plus the GC probe when asked for."""
+    if not args.gc_log and args.gc_tune == "none":
+        return env
+    probe = str(ROOT / "benchmarks" / "gcprobe")
+    path = os.pathsep.join(p for p in (probe, env.get("PYTHONPATH", "")) if p)
+    return {
+        **env,
+        "PYTHONPATH": path,
+        "PLENARY_BENCH_GC_LOG": "1" if args.gc_log else "",
+        "PLENARY_BENCH_GC_TUNE": args.gc_tune,
+    }
+
+
+def gc_pauses(logs: list[str], start: float, end: float) -> dict[str, float]:
+    """Sum the GCPAUSE lines (benchmarks/gcprobe) logged inside [start, end]."""
+    pauses: list[tuple[int, float]] = []
+    for match in GC_RE.finditer("\n".join(logs)):
+        if start <= float(match["t"]) <= end:
+            pauses.append((int(match["gen"]), float(match["ms"])))
+    wall = max(end - start, 1e-9)
+    return {
+        "gc_pause_pct": round(100 * sum(ms for _, ms in pauses) / 1000 / wall, 1),
+        "gc_pause_max_ms": max((ms for _, ms in pauses), default=0.0),
+        "gc_full_collections": sum(gen == 2 for gen, _ in pauses),
+    }
 
 
 def recreate_database(args: argparse.Namespace, env: dict[str, str]) -> None:
@@ -456,6 +498,19 @@ class Recorder:
     unparsed: int = 0
     connect_retries: int = 0
     connect_errors: list[str] = field(default_factory=list)
+    # Per message (sender's k): [sent, first received, last received], to split latency into
+    # the post path (post -> first socket) and the fan-out (first -> last socket).
+    messages: dict[int, list[float]] = field(default_factory=dict)
+
+    def delivered(self, k: int, sent: float, now: float) -> None:
+        self.latencies_ms.append((now - sent) * 1000)
+        self.last_delivery = max(self.last_delivery, now)
+        times = self.messages.get(k)
+        if times is None:
+            self.messages[k] = [sent, now, now]
+        else:
+            times[1] = min(times[1], now)
+            times[2] = max(times[2], now)
 
 
 class Receiver:
@@ -520,8 +575,7 @@ class Receiver:
                 self.seqs.add(seq)
                 stamp = STAMP_RE.search(text)
                 if stamp is not None:
-                    rec.latencies_ms.append((now - float(stamp[2])) * 1000)
-                    rec.last_delivery = max(rec.last_delivery, now)
+                    rec.delivered(int(stamp[1]), float(stamp[2]), now)
         except Exception as error:  # noqa: BLE001 - reported, not raised
             self.error = error
         if not self.closing:
@@ -712,6 +766,9 @@ async def measure(
         await asyncio.wait_for(probe.pong.wait(), 30)
         await probe.close()
         await listener
+    if args.gc_tune in ("freeze", "both"):
+        for proc in procs:
+            proc.send_signal(signal.SIGUSR1)  # gcprobe: collect, then gc.freeze()
     await asyncio.sleep(1)
     rss_before = rss(procs)
 
@@ -772,6 +829,7 @@ async def measure(
             poster.failed.append("no response within 30 s of the last post")
         window.end()
         posting_s = time.monotonic() - t0
+        result["posting_window"] = [first_post, time.time()]
 
         expected = expected_seqs(database_url(args), sim_id)
         await wait_until(lambda: all(r.seqs >= expected for r in receivers), args.drain)
@@ -779,6 +837,8 @@ async def measure(
         lat = sorted(rec.latencies_ms)
         span = max(rec.last_delivery - first_post, 1e-9)
         http = sorted(poster.http_ms)
+        first = sorted((m[1] - m[0]) * 1000 for m in rec.messages.values())
+        spread = sorted((m[2] - m[1]) * 1000 for m in rec.messages.values())
         result.update(
             posts_sent=total,
             posts_ok=poster.ok,
@@ -796,6 +856,10 @@ async def measure(
             p99_ms=round(percentile(lat, 99), 1),
             max_ms=round(lat[-1], 1) if lat else None,
             delivered_per_s=round(len(lat) / span),
+            first_p50_ms=round(percentile(first, 50), 1),
+            first_p99_ms=round(percentile(first, 99), 1),
+            spread_p50_ms=round(percentile(spread, 50), 1),
+            spread_p99_ms=round(percentile(spread, 99), 1),
             server_rss_mb_end=round(rss(procs) / 2**20, 1),
             client_errors=closed_count(receivers),
             **window.result,
@@ -831,12 +895,21 @@ def summary(result: dict[str, Any]) -> str:
     problems = (
         f" | SOCKETS CLOSED EARLY {result['client_errors']}" if result["client_errors"] else ""
     ) + (f" | SERVER TRACEBACKS {result['server_errors']}" if result["server_errors"] else "")
+    if result["gc_tune"] != "none":
+        head += f" gc-tune={result['gc_tune']}"
     if result["rate"] <= 0:
         return f"{head} idle: {mem}{problems}"
+    if "gc_pause_pct" in result:
+        mem += (
+            f" | GC pauses {result['gc_pause_pct']}% of the time, max "
+            f"{result['gc_pause_max_ms']} ms, {result['gc_full_collections']} full"
+        )
     return (
         f"{head} {result['posting_s']} s: p50 {result['p50_ms']} p95 {result['p95_ms']} "
         f"p99 {result['p99_ms']} max {result['max_ms']} ms | {result['delivered_per_s']} "
-        f"deliveries/s | lost {result['lost']} | posts {result['posts_ok']}/"
+        f"deliveries/s | lost {result['lost']} | post->first socket p50/p99 "
+        f"{result['first_p50_ms']}/{result['first_p99_ms']} ms, first->last "
+        f"{result['spread_p50_ms']}/{result['spread_p99_ms']} ms | posts {result['posts_ok']}/"
         f"{result['posts_sent']} (HTTP p50 {result['post_http_p50_ms']} ms) | "
         f"CPU server {result['server_cpu_pct']}% client {result['client_cpu_pct']}% "
         f"redis {result['redis_cpu_pct']}% pg {result['postgres_cpu_pct']}% "
@@ -867,14 +940,17 @@ def main(argv: list[str] | None = None) -> int:
             "clients": args.clients,
             "rate": args.rate,
             "duration": args.duration,
+            "gc_tune": args.gc_tune,
             "loadavg_before": [round(x, 2) for x in os.getloadavg()],
             "machine_cpu_pct_before": wait_for_quiet(args.wait_idle, args.idle_threshold),
             "cpus": os.cpu_count(),
         }
-        with servers_running(args, env, workdir) as servers:
+        with servers_running(args, server_env(args, env), workdir) as servers:
             result.update(asyncio.run(measure(args, data, servers)))
-            errors = [s.log.read_text(errors="replace") for s in servers]
-            result["server_errors"] = sum(log.count("Traceback") for log in errors)
+            logs = [s.log.read_text(errors="replace") for s in servers]
+            result["server_errors"] = sum(log.count("Traceback") for log in logs)
+            if args.gc_log and "posting_window" in result:
+                result.update(gc_pauses(logs, *result["posting_window"]))
             args.keep_logs = args.keep_logs or bool(result["server_errors"])
         print(summary(result), flush=True)
         if args.json:

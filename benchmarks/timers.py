@@ -567,8 +567,13 @@ def measure(args: argparse.Namespace, env: dict[str, str], workdir: Path) -> dic
         def ts(d: dt.datetime) -> float:
             return d.timestamp()
 
-        before = {s for s, d in crash.deadlines.items() if ts(d) < killed}
-        overdue = {s for s, d in crash.deadlines.items() if killed <= ts(d) < restarted}
+        def ended_at(s: int) -> float:
+            return crash.ended[s][1].timestamp() if s in crash.ended else float("inf")
+
+        # Ended before the kill; still open at the kill and due before the worker was back
+        # (including any whose task died mid-flight); due after the restart.
+        before = {s for s in crash.deadlines if ended_at(s) < killed}
+        overdue = {s for s, d in crash.deadlines.items() if s not in before and ts(d) < restarted}
         after = {s for s, d in crash.deadlines.items() if ts(d) >= restarted}
         since_restart = [
             (crash.ended[s][1].timestamp() - restarted) * 1000 for s in overdue if s in crash.ended
@@ -649,11 +654,11 @@ def summary(result: dict[str, Any], sweep: int) -> str:
         f"worker SIGKILLed {crash['killed_after_first_deadline_s']} s after the first deadline, "
         f"back {crash['outage_s']} s later: {crash['ended']} ended, {crash['ended_twice']} "
         f"twice, {crash['never_ended']} never (after waiting {crash['lingered_s']} s more)",
-        fmt("before the kill: committed", crash["before_kill"]["committed_ms"]),
-        fmt("before the kill: pushed", crash["before_kill"]["pushed_ms"]),
+        fmt("ended before the kill: committed", crash["before_kill"]["committed_ms"]),
+        fmt("ended before the kill: pushed", crash["before_kill"]["pushed_ms"]),
         f"  worker restarted: {crash['worker_startup_s']} s from launch to answering a ping",
-        fmt("overdue: ended after the relaunch", overdue["ended_ms_after_launch"]),
-        fmt("overdue: ended after the ping", overdue["ended_ms_after_restart"]),
+        fmt("overdue at restart: ended after relaunch", overdue["ended_ms_after_launch"]),
+        fmt("overdue at restart: ended after ping", overdue["ended_ms_after_restart"]),
         f"  overdue phases ended within one sweep ({sweep} s) of the restart: "
         f"{overdue['within_one_sweep']} of {overdue['n']}",
         fmt("due after restart: committed", crash["after_restart"]["committed_ms"]),

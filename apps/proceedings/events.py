@@ -4,6 +4,7 @@ and the timer tasks for new deadlines."""
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from typing import Any
 
 from django.db import transaction
@@ -14,10 +15,6 @@ from apps.core.groups import group_for_session, group_for_session_staff
 from apps.proceedings.domain.motions import MotionKind
 from apps.proceedings.domain.text import duration_text
 from apps.proceedings.models import Motion
-
-# What Django's {% csrf_token %} renders as nothing (no warning): pushed forms carry no token
-# of their own, htmx sends the page's (hx-headers on <body>).
-NO_CSRF_TOKEN = "NOTPROVIDED"  # noqa: S105 - not a secret: Django's sentinel
 
 
 def motion_text(motion: Motion) -> str:
@@ -39,13 +36,17 @@ def motion_text(motion: Motion) -> str:
     return " ".join([f"{article}{label}", *details]).strip()
 
 
+logger = logging.getLogger(__name__)
+
+
 def _context(session_id: int) -> dict[str, Any]:
     from apps.proceedings.selectors import floor_context
 
     context = floor_context(session_id=session_id)
     context["oob"] = True
-    # Pushed forms carry no token of their own: htmx sends the page's (hx-headers on body).
-    context["csrf_token"] = NO_CSRF_TOKEN
+    # Pushed forms carry no token of their own ({% form_token %} renders nothing): htmx
+    # sends the page's, from hx-headers on <body>.
+    context["csrf_token"] = ""
     return context
 
 
@@ -76,7 +77,7 @@ def broadcast_floor_on_commit(session_id: int) -> None:
 def schedule_phase_end_on_commit(session_id: int, entry: int, deadline: dt.datetime) -> None:
     from apps.proceedings.tasks import end_phase
 
-    transaction.on_commit(lambda: end_phase.apply_async((session_id, entry), eta=deadline))
+    transaction.on_commit(lambda: _schedule(end_phase, (session_id, entry), deadline))
 
 
 def schedule_speech_end_on_commit(
@@ -84,4 +85,14 @@ def schedule_speech_end_on_commit(
 ) -> None:
     from apps.proceedings.tasks import end_speech
 
-    transaction.on_commit(lambda: end_speech.apply_async((session_id, speech_number), eta=deadline))
+    transaction.on_commit(lambda: _schedule(end_speech, (session_id, speech_number), deadline))
+
+
+def _schedule(task: Any, args: tuple[int, int], eta: dt.datetime) -> None:
+    """Queue a timer task. The change is committed already and the beat sweep acts on every
+    overdue deadline, so a broker that is down makes the timer late, never lost: log it,
+    don't fail the request (nor the broadcasts queued after it)."""
+    try:
+        task.apply_async(args, eta=eta)
+    except Exception:  # noqa: BLE001
+        logger.exception("could not queue %s%s; the sweep will end it", task.name, args)

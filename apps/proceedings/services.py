@@ -307,8 +307,9 @@ def phase_end_now(*, session: Session, by: User, expected_version: int | None = 
 
 
 def mediation_set(*, session: Session, by: User, mode: str, proximity: bool) -> Session:
-    """Change how far the mediator steps in (instructor, or the chair/mediator)."""
-    policy.require(by, "session.chair", session)
+    """Change how far the mediator steps in. The instructor's call (a teaching choice): a
+    mediator must not widen their own powers."""
+    policy.require(by, "committee.manage", session.committee)
     if mode not in {m.value for m in MediationMode}:
         raise ValidationError("Choose facilitative, procedural or directive mediation.")
     with transaction.atomic():
@@ -827,9 +828,16 @@ def motion_vote_cast(*, session: Session, by: User, motion_id: int, choice: str)
         vote, _ = PlacardVote.objects.update_or_create(
             motion=motion, delegation=delegation, defaults={"choice": choice, "cast_by": by}
         )
-        session.version += 1
-        session.save(update_fields=["version"])
-        events.broadcast_floor_on_commit(session.pk)
+        # Each placard is an event (for the chair and the record), so every pushed floor
+        # carries a new number and a newer tally never loses to an older one.
+        _record(
+            session,
+            kind="placard",
+            text=f"{delegation.name}: {vote.get_choice_display().lower()}.",
+            actor=by,
+            payload={"motion": motion.pk, "choice": choice},
+            visibility=Event.Visibility.STAFF,
+        )
     return vote
 
 

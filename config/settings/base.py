@@ -204,13 +204,17 @@ CELERY_RESULT_EXPIRES = 3600
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 60)}
 CELERY_BEAT_SWEEP_SECONDS = env_int("CELERY_BEAT_SWEEP_SECONDS", 2)
 CELERY_BEAT_SCHEDULE = {
+    # A sweep not taken within its interval is dropped: the next one does the same work,
+    # so a worker outage does not leave thousands of stale sweeps to run at restart.
     "proceedings-sweep-deadlines": {
         "task": "apps.proceedings.tasks.sweep_deadlines",
         "schedule": float(CELERY_BEAT_SWEEP_SECONDS),
+        "options": {"expires": float(CELERY_BEAT_SWEEP_SECONDS)},
     },
     "lobby-sweep-due-announcements": {
         "task": "apps.lobby.tasks.sweep_due_announcements",
         "schedule": float(CELERY_BEAT_SWEEP_SECONDS),
+        "options": {"expires": float(CELERY_BEAT_SWEEP_SECONDS)},
     },
 }
 

@@ -849,9 +849,13 @@ def test_a_delegation_changes_its_placard_and_keeps_one(floor: Floor) -> None:
     vote(floor, session, motion, Calvia="no")
     after = fresh(session)
     assert list(PlacardVote.objects.values_list("choice", flat=True)) == ["no"]
-    # A placard is shown on the floor (version) but is not an event of the log.
+    # Each placard is an event for the chair (not shown in the public journal), so every
+    # pushed floor carries a new number.
     assert after.version == before.version + 2
-    assert after.last_event_seq == before.last_event_seq
+    assert after.last_event_seq == before.last_event_seq + 2
+    placards = Event.objects.filter(session=session, kind="placard").order_by("seq")
+    assert [e.visibility for e in placards] == ["staff", "staff"]
+    assert placards.last().text == "Calvia: no."
 
 
 def test_an_observer_cannot_vote_on_procedure(simulation: Simulation, instructor: User) -> None:
@@ -905,15 +909,26 @@ def test_two_delegates_of_one_delegation_casting_at_once_leave_one_placard(
 # --- mediation ------------------------------------------------------------------------------------
 
 
-def test_the_chair_sets_the_mediation_mode_and_the_log_says_so(floor: Floor) -> None:
+def test_the_instructor_sets_the_mediation_mode_and_the_log_says_so(floor: Floor) -> None:
     session = open_session(floor)
     with records(session, "mediation_changed") as new:
-        services.mediation_set(session=session, by=floor.chair, mode="procedural", proximity=True)
+        services.mediation_set(
+            session=session, by=floor.instructor, mode="procedural", proximity=True
+        )
     assert new[0].text == "Mediation is now procedural with proximity talks."
     row = fresh(session)
     assert (row.mediation_mode, row.proximity) == ("procedural", True)
     with refused(session, "Choose facilitative, procedural or directive mediation."):
-        services.mediation_set(session=session, by=floor.chair, mode="coercive", proximity=False)
+        services.mediation_set(
+            session=session, by=floor.instructor, mode="coercive", proximity=False
+        )
+
+
+def test_a_chair_or_mediator_cannot_widen_the_mediators_powers(floor: Floor) -> None:
+    session = open_session(floor)
+    with pytest.raises(PermissionDenied):
+        services.mediation_set(session=session, by=floor.chair, mode="directive", proximity=False)
+    assert fresh(session).mediation_mode == session.mediation_mode
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
+from django.utils.html import format_html
 
 from apps.core import policy
 
@@ -62,3 +63,17 @@ def motion_label(kind: str) -> str:
 def words(value: Any) -> str:
     """Underscores to spaces: table_single_text → table single text."""
     return str(value).replace("_", " ")
+
+
+@register.simple_tag(takes_context=True)
+def form_token(context: template.Context) -> str:
+    """The CSRF field in fragments that are also pushed over the websocket.
+
+    A pushed fragment is rendered once for many readers and carries no token (htmx sends
+    the page's own, from hx-headers on <body>); a fragment rendered for a request gets the
+    field as {% csrf_token %} would give it, for plain posts without JavaScript.
+    """
+    token = context.get("csrf_token")
+    if not token or token == "NOTPROVIDED":  # noqa: S105 - Django's "no token" sentinel
+        return ""
+    return format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}">', token)

@@ -39,8 +39,20 @@ def is_up(port: int) -> bool:
         return False
 
 
-def start(port: int, workdir: Path) -> subprocess.Popen[bytes]:
-    """Start redis-server on 127.0.0.1:port and wait until it answers PING."""
+def _die_with_parent() -> None:
+    """In the child: get SIGTERM when the process that started us dies (Linux), so a killed
+    test run or `make run` leaves no orphaned Redis behind."""
+    import ctypes
+    import signal
+
+    pr_set_pdeathsig = 1
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM)
+
+
+def start(port: int, workdir: Path, *, owned: bool = True) -> subprocess.Popen[bytes]:
+    """Start redis-server on 127.0.0.1:port and wait until it answers PING. An `owned`
+    server stops when the starting process dies, however it dies."""
     workdir.mkdir(parents=True, exist_ok=True)
     process = subprocess.Popen(  # noqa: S603 - a fixed binary with fixed arguments
         [
@@ -63,6 +75,7 @@ def start(port: int, workdir: Path) -> subprocess.Popen[bytes]:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         start_new_session=True,
+        preexec_fn=_die_with_parent if owned else None,  # noqa: PLW1509 - only sets a signal
     )
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline:
@@ -109,6 +122,6 @@ def ensure_shared(run_dir: Path, port: int = 6399) -> str:
     with open(run_dir / "redis.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if not is_up(port):
-            process = start(port, run_dir / "redis")
+            process = start(port, run_dir / "redis", owned=False)
             (run_dir / "redis.pid").write_text(str(process.pid))
     return url

@@ -2,12 +2,12 @@
 
 from config import embedded_redis
 from config.settings.base import *  # noqa: F403
-from config.settings.base import RUN_DIR, channel_layers
+from config.settings.base import CHANNEL_LAYER_PREFIX, RUN_DIR, channel_layers
 from config.settings.env import env_bool, env_list, env_str
 
 DEBUG = env_bool("DEBUG", True)
 REDIS_URL = env_str("REDIS_URL") or embedded_redis.ensure_shared(RUN_DIR)
-CHANNEL_LAYERS = channel_layers(REDIS_URL, "plenary")
+CHANNEL_LAYERS = channel_layers(REDIS_URL, CHANNEL_LAYER_PREFIX)
 CELERY_BROKER_URL = REDIS_URL
 CELERY_RESULT_BACKEND = REDIS_URL
 CELERY_BEAT_SCHEDULE_FILENAME = str(RUN_DIR / "celerybeat-schedule")

@@ -5,7 +5,7 @@ once with a message naming the variable, rather than running insecurely.
 """
 
 from config.settings.base import *  # noqa: F403
-from config.settings.base import channel_layers
+from config.settings.base import CHANNEL_LAYER_PREFIX, channel_layers
 from config.settings.env import env_bool, env_int, env_list, env_required
 
 SECRET_KEY = env_required(
@@ -21,7 +21,7 @@ env_required(
 )
 REDIS_URL = env_required("REDIS_URL", "Set it to the Redis URL, e.g. redis://redis:6379/0.")
 
-CHANNEL_LAYERS = channel_layers(REDIS_URL, "plenary")
+CHANNEL_LAYERS = channel_layers(REDIS_URL, CHANNEL_LAYER_PREFIX)
 CELERY_BROKER_URL = REDIS_URL
 CELERY_RESULT_BACKEND = REDIS_URL
 

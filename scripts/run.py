@@ -6,7 +6,9 @@ prints the URL and logins, then runs the Procfile under honcho. Ctrl-C stops eve
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -17,6 +19,10 @@ sys.path.insert(0, str(ROOT))
 from config import embedded_redis  # noqa: E402
 
 BIN = Path(sys.executable).parent
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 def manage(*args: str) -> None:
@@ -46,11 +52,17 @@ def main() -> int:
             flush=True,
         )
         honcho = subprocess.Popen([str(BIN / "honcho"), "start", "-f", "Procfile"], cwd=ROOT)  # noqa: S603
+        # `kill` (SIGTERM) stops everything like Ctrl-C does.
+        signal.signal(signal.SIGTERM, _interrupt)
         while True:
             try:
                 return honcho.wait()
             except KeyboardInterrupt:
-                # Ctrl-C reached honcho too: let it stop web, worker and beat before Redis goes.
+                # Ctrl-C in a terminal reaches honcho too; a signal sent to this process
+                # alone does not: pass it on, then let honcho stop web, worker and beat
+                # before Redis goes.
+                with contextlib.suppress(ProcessLookupError):
+                    honcho.send_signal(signal.SIGINT)
                 try:
                     return honcho.wait(timeout=30)
                 except subprocess.TimeoutExpired:

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -174,6 +175,20 @@ def _notify_added(channel: Channel, delegation_ids: list[int]) -> None:
         )
 
 
+def _notify_floor_staff(channel: Channel) -> None:
+    """The committee's chairs and mediators may now read the channel (a note passed via the
+    chair): their open caucus pages reload their channel list."""
+    staff = Membership.objects.filter(
+        simulation_id=channel.committee.simulation_id,
+        role__in=[Membership.Role.CHAIR, Membership.Role.MEDIATOR],
+    ).filter(Q(committee_id=channel.committee_id) | Q(committee__isnull=True))
+    for user_id in staff.values_list("user_id", flat=True):
+        send_on_commit(
+            group_for_user(user_id),
+            {"type": "channels.changed", "committee_id": channel.committee_id},
+        )
+
+
 def member_invite(*, channel: Channel, by: User, delegation_ids: Iterable[int]) -> list[int]:
     policy.require(by, "channel.manage", channel)
     if channel.kind_enum is not ChannelKind.BLOC:
@@ -235,6 +250,8 @@ def member_remove(*, channel: Channel, by: User, delegation_id: int) -> None:
                     "committee_id": channel.committee_id,
                 },
             )
+        # The members who stay see the room's new member list.
+        _notify_added(channel, sorted(channel.member_delegation_ids() - {delegation_id}))
     policy.forget(by)
 
 
@@ -316,6 +333,7 @@ def _post(
         locked.last_seq += 1
         if via_chair and not locked.chair_reads:
             locked.chair_reads = True
+            _notify_floor_staff(locked)
         locked.save(update_fields=["last_seq", "chair_reads"])
         message = Message.objects.create(
             channel=locked,

@@ -212,6 +212,15 @@
     if (field && event.detail.requestConfig && event.detail.requestConfig.verb === "post") field.focus();
   });
 
+  // Links styled as buttons answer the Space key too, as a button would.
+  document.addEventListener("keydown", function (event) {
+    var el = event.target;
+    if (event.key === " " && el.matches && el.matches('a[role="button"]')) {
+      event.preventDefault();
+      el.click();
+    }
+  });
+
   // Enter sends, Shift+Enter makes a new line (as in every chat a student knows).
   document.addEventListener("keydown", function (event) {
     var field = event.target;

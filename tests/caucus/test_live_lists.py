@@ -1,0 +1,58 @@
+"""Pages learn live that their channel list changed: members who stay after a removal, and
+a chair who may now read a note thread passed via the chair."""
+
+from __future__ import annotations
+
+import pytest
+from channels.db import database_sync_to_async
+
+from apps.accounts.models import User
+from apps.caucus import services
+from apps.delegations.models import Simulation
+from tests.caucus.helpers import drain, open_channel, open_socket, reload_user
+from tests.proceedings.helpers import Floor, build_floor
+
+pytestmark = pytest.mark.django_db(transaction=True)
+db = database_sync_to_async
+
+
+@pytest.fixture
+def floor(simulation: Simulation, instructor: User) -> Floor:
+    return build_floor(simulation, instructor)
+
+
+async def test_members_who_stay_reload_their_list_when_one_is_removed(floor: Floor) -> None:
+    calvia, norbek = (floor.delegation(n) for n in ("Calvia", "Norbek"))
+    room = await db(open_channel)(
+        floor.committee, floor.delegate("Veridia"), "bloc", calvia, norbek, name="Coast"
+    )
+    stays = await open_socket(await db(reload_user)(floor.delegate("Calvia")), floor.simulation)
+    await drain(stays)
+    await db(services.member_remove)(
+        channel=room, by=await db(reload_user)(floor.delegate("Veridia")), delegation_id=norbek.pk
+    )
+    received = await drain(stays)
+    assert any(f'data-refresh-committee="{floor.committee.pk}"' in html for html in received)
+    assert not any("channel-box-" in html and "delete" in html for html in received)
+    await stays.disconnect()
+
+
+async def test_the_chair_learns_of_a_note_passed_via_the_chair(floor: Floor) -> None:
+    thread = await db(open_channel)(
+        floor.committee, floor.delegate("Veridia"), "note", floor.delegation("Calvia")
+    )
+    chair = await open_socket(await db(reload_user)(floor.chair), floor.simulation)
+    await drain(chair)
+    await db(services.message_post)(
+        channel=thread, by=await db(reload_user)(floor.delegate("Veridia")), body="Meet at lunch?"
+    )
+    assert await drain(chair) == []  # a private note: the chair neither reads it nor hears of it
+    await db(services.message_post)(
+        channel=thread,
+        by=await db(reload_user)(floor.delegate("Veridia")),
+        body="Please pass this on.",
+        via_chair=True,
+    )
+    received = await drain(chair)
+    assert any(f'data-refresh-committee="{floor.committee.pk}"' in html for html in received)
+    await chair.disconnect()

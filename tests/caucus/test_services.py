@@ -426,7 +426,9 @@ def test_removal_is_sent_to_the_removed_delegates_own_group_after_commit(
         services.member_remove(
             channel=room, by=floor.delegate("Veridia"), delegation_id=floor.delegation("Calvia").pk
         )
-    assert len(callbacks) == 1  # sent after commit (to their own group: test_consumers.py)
+    # Sent after commit: the removal to the removed delegation's students, and a list
+    # refresh to the members who stay (delivery: test_consumers.py, test_live_lists.py).
+    assert len(callbacks) == 2
 
 
 # --- posting on the plenary floor ---------------------------------------------------------------

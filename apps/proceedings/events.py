@@ -77,7 +77,8 @@ def broadcast_floor_on_commit(session_id: int) -> None:
 def schedule_phase_end_on_commit(session_id: int, entry: int, deadline: dt.datetime) -> None:
     from apps.proceedings.tasks import end_phase
 
-    transaction.on_commit(lambda: _schedule(end_phase, (session_id, entry), deadline))
+    args = (session_id, entry, deadline.isoformat())
+    transaction.on_commit(lambda: _schedule(end_phase, args, deadline))
 
 
 def schedule_speech_end_on_commit(
@@ -85,10 +86,11 @@ def schedule_speech_end_on_commit(
 ) -> None:
     from apps.proceedings.tasks import end_speech
 
-    transaction.on_commit(lambda: _schedule(end_speech, (session_id, speech_number), deadline))
+    args = (session_id, speech_number, deadline.isoformat())
+    transaction.on_commit(lambda: _schedule(end_speech, args, deadline))
 
 
-def _schedule(task: Any, args: tuple[int, int], eta: dt.datetime) -> None:
+def _schedule(task: Any, args: tuple[int, int, str], eta: dt.datetime) -> None:
     """Queue a timer task. The change is committed already and the beat sweep acts on every
     overdue deadline, so a broker that is down makes the timer late, never lost: log it,
     don't fail the request (nor the broadcasts queued after it)."""

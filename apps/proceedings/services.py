@@ -252,11 +252,16 @@ def phase_advance(
 
 
 def phase_end_if_due(
-    *, session_id: int, entry: int | None = None, now: dt.datetime | None = None
+    *,
+    session_id: int,
+    entry: int | None = None,
+    deadline_iso: str | None = None,
+    now: dt.datetime | None = None,
 ) -> bool:
     """End the timed phase whose deadline has passed. Idempotent: the row is locked and the
-    phase entry compared, so a duplicated or late task, a retry after a killed worker, or the
-    sweep racing the task end a phase exactly once. Returns whether it ended it now."""
+    phase entry (and, from a timer, the very deadline it was set for) compared, so a
+    duplicated or late task, a retry after a killed worker, or the sweep racing the task end
+    a phase exactly once. Returns whether it ended it now."""
     now = now or timezone.now()
     with transaction.atomic():
         session = _locked(session_id)
@@ -264,6 +269,8 @@ def phase_end_if_due(
         if entry is not None and state.entry != entry:
             return False
         deadline = session.deadline
+        if deadline_iso is not None and (deadline is None or deadline.isoformat() != deadline_iso):
+            return False
         if not state.phase.is_timed or deadline is None or deadline > now:
             return False
         new = machine.on_deadline(preset_of(session), state)
@@ -604,13 +611,21 @@ def speaker_yield(
 
 
 def speech_end_if_due(
-    *, session_id: int, speech_number: int | None = None, now: dt.datetime | None = None
+    *,
+    session_id: int,
+    speech_number: int | None = None,
+    deadline_iso: str | None = None,
+    now: dt.datetime | None = None,
 ) -> bool:
     """End the speech whose time is up (idempotent, like `phase_end_if_due`)."""
     now = now or timezone.now()
     with transaction.atomic():
         session = _locked(session_id)
         if speech_number is not None and session.speech_number != speech_number:
+            return False
+        if deadline_iso is not None and (
+            session.speech_deadline is None or session.speech_deadline.isoformat() != deadline_iso
+        ):
             return False
         if (
             session.speaker is None

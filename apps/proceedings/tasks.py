@@ -6,13 +6,15 @@ from apps.proceedings import services
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True)
-def end_phase(session_id: int, entry: int) -> bool:
-    return services.phase_end_if_due(session_id=session_id, entry=entry)
+def end_phase(session_id: int, entry: int, deadline: str | None = None) -> bool:
+    return services.phase_end_if_due(session_id=session_id, entry=entry, deadline_iso=deadline)
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True)
-def end_speech(session_id: int, speech_number: int) -> bool:
-    return services.speech_end_if_due(session_id=session_id, speech_number=speech_number)
+def end_speech(session_id: int, speech_number: int, deadline: str | None = None) -> bool:
+    return services.speech_end_if_due(
+        session_id=session_id, speech_number=speech_number, deadline_iso=deadline
+    )
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True, ignore_result=True)

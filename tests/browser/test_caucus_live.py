@@ -24,6 +24,13 @@ from tests.caucus.helpers import Talks, build_talks
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
+def open_forms(page) -> None:  # noqa: ANN001 - a Playwright page
+    """Unfold "Open a channel" the way a person does, if it is folded."""
+    details = page.locator("#open-channels-details")
+    if not details.evaluate("d => d.open"):
+        details.locator("summary").click()
+
+
 def page_of(browser: Any, server: str, user: User, phone: bool) -> Page:
     client = Client()
     client.force_login(user)
@@ -94,6 +101,7 @@ def test_a_bloc_room_a_note_and_a_shuttle_reach_exactly_their_members_live(
 
     # 1. The government opens a bloc room with the Front, through the form; the Front is
     #    not connected yet, and its presence dot says so.
+    open_forms(gov)
     gov.get_by_label("Name").fill("Northern corridor")
     gov.locator("#bloc-with").select_option(label=front)
     gov.get_by_role("button", name="Open bloc room").click()
@@ -134,6 +142,7 @@ def test_a_bloc_room_a_note_and_a_shuttle_reach_exactly_their_members_live(
 
     # 4. The government passes the Front a note: it arrives on the Front's page live, as a
     #    new tab with its unread badge (a pair channel is called after the other side).
+    open_forms(gov)
     gov.locator("#note-with").select_option(label=front)
     gov.get_by_role("button", name="Open note thread").click()
     note = Channel.objects.get(kind="note")
@@ -147,6 +156,7 @@ def test_a_bloc_room_a_note_and_a_shuttle_reach_exactly_their_members_live(
 
     # 5. The envoy opens a shuttle to the government, which sees it arrive live.
     never_reloaded(envoy)
+    open_forms(envoy)
     envoy.locator("#shuttle-with").select_option(label=government)
     envoy.get_by_role("button", name="Open shuttle").click()
     shuttle = Channel.objects.get(kind="shuttle")

@@ -78,6 +78,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("--server", choices=["uvicorn", "daphne"], default="uvicorn")
     parser.add_argument(
+        "--target",
+        choices=["lobby", "plenary"],
+        default="lobby",
+        help="what is posted to: the simulation's lobby, or a committee's plenary floor "
+        "channel (caucus: followed with a resume message, rate limits lifted for the run)",
+    )
+    parser.add_argument(
         "--layer",
         choices=["pubsub", "core"],
         default="pubsub",
@@ -183,6 +190,9 @@ def bench_env(args: argparse.Namespace) -> dict[str, str]:
         # Set, so the local profile does not start an embedded Redis.
         REDIS_URL=args.redis_url,
         CHANNEL_LAYER=args.layer,
+        # The run posts faster than one user may in a real caucus (20 per 10 s).
+        CAUCUS_USER_LIMIT="1000000",
+        CAUCUS_CHANNEL_LIMIT="1000000",
         # As in production: no debug query log, no autorefreshing static files.
         DEBUG="0",
         LOG_LEVEL="WARNING",
@@ -241,6 +251,8 @@ def seed(args: argparse.Namespace, env: dict[str, str], workdir: Path) -> dict[s
             str(ROOT / "benchmarks" / "seed.py"),
             "--students",
             str(args.clients),
+            "--target",
+            args.target,
             "--out",
             str(out),
         ],
@@ -516,7 +528,16 @@ class Recorder:
 class Receiver:
     """One student tab: a websocket that only listens (plus one ping at the start)."""
 
-    def __init__(self, index: int, port: int, session: str, sim_id: int, rec: Recorder) -> None:
+    def __init__(
+        self,
+        index: int,
+        port: int,
+        session: str,
+        sim_id: int,
+        rec: Recorder,
+        follow: str | None = None,
+    ) -> None:
+        self.follow = follow
         self.index = index
         self.port = port
         self.session = session
@@ -544,6 +565,10 @@ class Receiver:
                         close_timeout=2,
                         max_queue=256,
                     )
+                    if self.follow:  # a caucus channel: ask to follow it, as the page does
+                        await self.ws.send(
+                            json.dumps({"type": "resume", "streams": {self.follow: 0}})
+                        )
                     await self.ws.send(PING)
                     return
             except (OSError, TimeoutError, InvalidHandshake) as error:
@@ -603,9 +628,11 @@ class HttpConnection:
 class Poster:
     """Posts lobby messages as the instructor; a small pool of keep-alive connections/port."""
 
-    def __init__(self, ports: list[int], sim_id: int, session: str, per_port: int) -> None:
+    def __init__(
+        self, ports: list[int], sim_id: int, session: str, per_port: int, path: str | None = None
+    ) -> None:
         self.ports = ports
-        self.path = f"/sims/{sim_id}/lobby/post/"
+        self.path = path or f"/sims/{sim_id}/lobby/post/"
         self.csrf = secrets.token_hex(16)  # 32 alphanumerics: a valid CSRF cookie secret
         self.session = session
         # LIFO: the connection used last is reused first; the rest stay None until needed.
@@ -731,12 +758,18 @@ def closed_count(receivers: list[Receiver]) -> int:
     return sum(r.error is not None or r.closed_early for r in receivers)
 
 
-def expected_seqs(db_url: str, sim_id: int) -> set[int]:
+def expected_seqs(db_url: str, sim_id: int, channel_id: int | None = None) -> set[int]:
     with psycopg.connect(db_url) as conn:
-        rows = conn.execute(
-            "SELECT seq FROM lobby_lobbymessage WHERE simulation_id = %s AND body LIKE %s",
-            (sim_id, "bench k=%"),
-        ).fetchall()
+        if channel_id:
+            rows = conn.execute(
+                "SELECT seq FROM caucus_message WHERE channel_id = %s AND body LIKE %s",
+                (channel_id, "bench k=%"),
+            ).fetchall()
+        else:
+            rows = conn.execute(
+                "SELECT seq FROM lobby_lobbymessage WHERE simulation_id = %s AND body LIKE %s",
+                (sim_id, "bench k=%"),
+            ).fetchall()
     return {int(row[0]) for row in rows}
 
 
@@ -753,6 +786,8 @@ async def measure(
     args: argparse.Namespace, data: dict[str, Any], servers: list[Server]
 ) -> dict[str, Any]:
     sim_id = int(data["simulation_id"])
+    channel_id = data.get("channel_id")
+    follow = f"channel-{channel_id}" if channel_id else None
     ports = [s.port for s in servers]
     procs = [s.ps for s in servers]
     sessions: list[str] = data["student_sessions"]
@@ -760,7 +795,7 @@ async def measure(
 
     # Warm-up: one socket per server (imports, DB pool, layer connection), then the baseline.
     for i, port in enumerate(ports):
-        probe = Receiver(-1, port, sessions[i % len(sessions)], sim_id, Recorder())
+        probe = Receiver(-1, port, sessions[i % len(sessions)], sim_id, Recorder(), follow)
         await probe.open(asyncio.Semaphore(1), 30)
         listener = asyncio.create_task(probe.listen())
         await asyncio.wait_for(probe.pong.wait(), 30)
@@ -774,7 +809,8 @@ async def measure(
 
     rec = Recorder()
     receivers = [
-        Receiver(i, ports[i % len(ports)], sessions[i], sim_id, rec) for i in range(args.clients)
+        Receiver(i, ports[i % len(ports)], sessions[i], sim_id, rec, follow)
+        for i in range(args.clients)
     ]
     gate = asyncio.Semaphore(args.connect_concurrency)
     started = time.monotonic()
@@ -800,7 +836,13 @@ async def measure(
             result["client_errors"] = closed_count(receivers)
             return result
 
-        poster = Poster(ports, sim_id, data["instructor_session"], args.post_connections)
+        poster = Poster(
+            ports,
+            sim_id,
+            data["instructor_session"],
+            args.post_connections,
+            f"/channels/{channel_id}/post/" if channel_id else None,
+        )
         # Warm-up posts (template, form, pool), not measured.
         for i, port in enumerate(ports * 2):
             await poster.post(-1 - i, port, warmup=True)
@@ -831,7 +873,7 @@ async def measure(
         posting_s = time.monotonic() - t0
         result["posting_window"] = [first_post, time.time()]
 
-        expected = expected_seqs(database_url(args), sim_id)
+        expected = expected_seqs(database_url(args), sim_id, channel_id)
         await wait_until(lambda: all(r.seqs >= expected for r in receivers), args.drain)
         lost = sum(len(expected - r.seqs) for r in receivers)
         lat = sorted(rec.latencies_ms)

@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 
 
-def seed(students: int) -> dict[str, Any]:
+def seed(students: int, target: str = "lobby") -> dict[str, Any]:
     import django
 
     sys.path.insert(0, str(ROOT))
@@ -91,19 +91,35 @@ def seed(students: int) -> dict[str, Any]:
             )
             keys.append(key)
         Session.objects.bulk_create(rows, batch_size=500)
-    return {
+    result: dict[str, Any] = {
         "simulation_id": simulation.pk,
         "instructor_session": keys[0],
         "student_sessions": keys[1:],
     }
+    if target == "plenary":
+        # One committee whose plenary floor every student follows; the instructor posts as
+        # the chair (no session yet: the floor is open, not moderated).
+        from apps.caucus.services import plenary_for
+        from apps.delegations.models import Committee
+        from apps.delegations.services import build_rules
+
+        committee = Committee.objects.create(
+            simulation=simulation,
+            name="Bench committee",
+            preset_key="una_usa",
+            rules=build_rules("una_usa"),
+        )
+        result["channel_id"] = plenary_for(committee).pk
+    return result
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--students", type=int, required=True)
+    parser.add_argument("--target", choices=["lobby", "plenary"], default="lobby")
     parser.add_argument("--out", type=Path, required=True)
     args = parser.parse_args()
-    args.out.write_text(json.dumps(seed(args.students)))
+    args.out.write_text(json.dumps(seed(args.students, args.target)))
 
 
 if __name__ == "__main__":

@@ -199,7 +199,26 @@
     });
   }
 
-  function refresh() { syncClock(); speakerControls(); tick(); follow(); }
+  // Show a delegate the placard their delegation holds up (placards are public: the floor
+  // lists them as delegation:choice), so they know their vote counted.
+  function myPlacard() {
+    var page = document.querySelector("[data-my-delegation]");
+    var mine = page ? page.getAttribute("data-my-delegation") : "";
+    document.querySelectorAll("[data-placards]").forEach(function (box) {
+      var held = "";
+      (box.getAttribute("data-placards") || "").split(",").forEach(function (pair) {
+        var parts = pair.split(":");
+        if (mine && parts[0] === mine) held = parts[1];
+      });
+      box.querySelectorAll("button[data-choice]").forEach(function (button) {
+        var on = button.getAttribute("data-choice") === held;
+        button.setAttribute("aria-pressed", on ? "true" : "false");
+        button.classList.toggle("held", on);
+      });
+    });
+  }
+
+  function refresh() { syncClock(); speakerControls(); myPlacard(); tick(); follow(); }
   document.addEventListener("DOMContentLoaded", refresh);
   document.addEventListener("htmx:afterSettle", refresh);
   document.addEventListener("htmx:oobAfterSwap", refresh);

@@ -220,6 +220,11 @@ def test_a_caucus_moved_on_a_phone_runs_on_every_screen_and_the_worker_ends_it(
         expect(chair.locator(".tally")).to_contain_text("Yes 2")
         expect(amina.locator(".tally")).to_contain_text("Yes 2")
         expect(yes).to_be_focused()  # the re-rendered floor gives the focus back
+        # Each delegate sees the placard their delegation holds up.
+        expect(yes).to_have_attribute("aria-pressed", "true")
+        expect(lars.locator(".vote-box").get_by_role("button", name="No")).to_have_attribute(
+            "aria-pressed", "false"
+        )
         every_control_is_labelled_and_reachable(chair)
         shot(chair, "floor-3-laptop-vote")
         shot(projector, "floor-3-projector-vote")

@@ -22,7 +22,7 @@ from apps.caucus.domain import ChannelKind, Party, Setting, clean_text, open_err
 from apps.caucus.models import Channel, ChannelMember, Message
 from apps.core import policy, ratelimit
 from apps.core.broadcast import push_html_on_commit, send_on_commit
-from apps.core.groups import group_for_channel, group_for_user
+from apps.core.groups import group_for_channel, group_for_simulation, group_for_user
 from apps.delegations.models import Committee, Delegation, Membership
 from apps.proceedings.domain.mediation import MediationMode, MediatorAction, mediator_may
 from apps.proceedings.domain.phases import Phase
@@ -267,6 +267,12 @@ def plenary_mute(*, committee: Committee, by: User, muted: bool) -> Channel:
         text=("The chair has muted the floor." if muted else "The floor is open again."),
         via_chair=False,
     )
+    # Every open caucus page of the simulation redraws its panel (the post form comes and goes).
+    with transaction.atomic():
+        send_on_commit(
+            group_for_simulation(committee.simulation_id),
+            {"type": "channels.changed", "committee_id": committee.pk},
+        )
     return channel
 
 

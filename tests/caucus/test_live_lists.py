@@ -56,3 +56,32 @@ async def test_the_chair_learns_of_a_note_passed_via_the_chair(floor: Floor) -> 
     received = await drain(chair)
     assert any(f'data-refresh-committee="{floor.committee.pk}"' in html for html in received)
     await chair.disconnect()
+
+
+async def test_muting_the_floor_redraws_every_caucus_page(floor: Floor) -> None:
+    delegate = await open_socket(await db(reload_user)(floor.delegate("Calvia")), floor.simulation)
+    await drain(delegate)
+    await db(services.plenary_mute)(
+        committee=floor.committee, by=await db(reload_user)(floor.chair), muted=True
+    )
+    received = await drain(delegate)
+    assert any(f'data-refresh-committee="{floor.committee.pk}"' in html for html in received)
+    await delegate.disconnect()
+
+
+def test_a_muted_floor_shows_delegates_why_they_cannot_post(floor: Floor) -> None:
+    from django.test import Client
+
+    services.plenary_mute(committee=floor.committee, by=floor.chair, muted=True)
+    client = Client()
+    client.force_login(floor.delegate("Calvia"))
+    plenary = services.plenary_for(floor.committee)
+    html = client.get(f"/committees/{floor.committee.pk}/caucus/").content.decode()
+    assert "The chair has muted the floor: you can post again when it reopens." in html
+    assert f'id="post-{plenary.pk}"' not in html
+    chair = Client()
+    chair.force_login(floor.chair)
+    assert (
+        f'id="post-{plenary.pk}"'
+        in chair.get(f"/committees/{floor.committee.pk}/caucus/").content.decode()
+    )

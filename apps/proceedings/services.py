@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -309,6 +310,30 @@ def phase_end_now(*, session: Session, by: User, expected_version: int | None = 
             text=f"The chair ended the {state.phase.label.lower()}; {new.phase.label.lower()}.",
             actor=by,
             payload={"phase": new.phase.value},
+        )
+    return session
+
+
+def agenda_set(*, session: Session, by: User, topic: str) -> Session:
+    """The chair (or, where the mediation mode allows it, the mediator) puts a topic of the
+    committee's agenda on the floor, without a motion: a class that skips the motion to set
+    the agenda. A mediator in facilitative mode may not: the parties decide."""
+    policy.require(by, "session.chair", session)
+    topic = " ".join(topic.split())[:200]
+    if not topic:
+        raise ValidationError("Choose the topic to take up.")
+    with transaction.atomic():
+        session = _locked(session.pk)
+        _require_mediator_power(session, by, MediatorAction.SET_AGENDA)
+        if not session.is_open:
+            raise ValidationError("Open the session first.")
+        session.set_machine(replace(session.machine, agenda_item=topic))
+        _record(
+            session,
+            kind="agenda_set",
+            text=f"The committee takes up: {topic}.",
+            actor=by,
+            payload={"topic": topic},
         )
     return session
 

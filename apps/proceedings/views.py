@@ -189,6 +189,7 @@ ACTIONS: dict[str, Action] = {
         motion_id=_int(r.POST.get("motion"), "The motion") or 0,
         counts=_counts(r),
     ),
+    "agenda": lambda r, s: services.agenda_set(session=s, by=r.user, topic=r.POST.get("topic", "")),
     "mediation": lambda r, s: services.mediation_set(
         session=s, by=r.user, mode=r.POST.get("mode", ""), proximity=r.POST.get("proximity") == "on"
     ),

@@ -57,3 +57,31 @@ def test_a_party_sees_the_mode_but_cannot_change_it(instructor: User, talks: Ses
         client.post(f"/sessions/{talks.pk}/act/mediation/", {"mode": "facilitative"}).status_code
         == 403
     )
+
+
+def test_a_facilitative_mediator_cannot_set_the_agenda_but_a_procedural_one_can(
+    instructor: User, talks: Session
+) -> None:
+    from django.core.exceptions import ValidationError
+
+    from apps.delegations.models import Membership
+
+    simulation = talks.committee.simulation
+    envoy = make_student(simulation, "Envoy")
+    membership = Membership.objects.get(simulation=simulation, user=envoy)
+    delegations.member_set_role(
+        simulation=simulation,
+        by=instructor,
+        membership_id=membership.pk,
+        role="mediator",
+        committee_id=talks.committee_id,
+    )
+    envoy = User.objects.get(pk=envoy.pk)
+    topic = talks.committee.agenda[0]
+    proceedings.mediation_set(session=talks, by=instructor, mode="facilitative", proximity=False)
+    with pytest.raises(ValidationError, match="the parties decide it"):
+        proceedings.agenda_set(session=talks, by=envoy, topic=topic)
+    proceedings.mediation_set(session=talks, by=instructor, mode="procedural", proximity=False)
+    proceedings.agenda_set(session=talks, by=User.objects.get(pk=envoy.pk), topic=topic)
+    talks.refresh_from_db()
+    assert talks.machine.agenda_item == topic

@@ -257,6 +257,13 @@ CASES = [
         lambda s: s.phase == "unmoderated_caucus",
     ),
     Case(
+        "agenda",
+        "chair",
+        _nothing,
+        {"topic": "Freedom of expression online"},
+        lambda s: s.machine.agenda_item == "Freedom of expression online",
+    ),
+    Case(
         "mediation",
         "chair",
         _nothing,
@@ -301,6 +308,7 @@ def test_a_plain_post_action_redirects_to_the_session_page(floor: Floor, case: C
 
 REFUSALS = [
     ("open", "chair", {}, "already open"),
+    ("agenda", "chair", {"topic": "  "}, "Choose the topic to take up."),
     ("advance", "chair", {"to": "nowhere"}, "Choose a phase."),
     ("advance", "chair", {"to": "adjourned", "version": "0"}, "The floor changed"),
     ("end-phase", "chair", {}, "Only a caucus or a suspension can be ended early."),
@@ -361,6 +369,7 @@ def test_a_refused_plain_post_redirects_with_the_reason_as_a_message(floor: Floo
 
 CHAIR_ONLY = [
     ("open", _version, {}),
+    ("agenda", _nothing, {"topic": "Freedom of expression online"}),
     ("advance", _version, {"to": "unmoderated_caucus", "duration_min": "5"}),
     ("end-phase", _caucus, {}),
     ("attendance", lambda f: {"delegation": f.delegations["Ghana"].pk}, {"status": "absent"}),

@@ -76,3 +76,19 @@ def _close_stray_connections(django_db_setup: None, django_db_blocker: Any) -> I
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
             "WHERE datname = current_database() AND pid <> pg_backend_pid()"
         )
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits() -> Iterator[None]:
+    """Rate limits are counted in Redis per user and channel id, and ids repeat after the
+    test database is flushed: every test starts with no hits counted (this test process's
+    keys only: RATELIMIT_PREFIX is per run and xdist worker)."""
+    import redis
+    from django.conf import settings
+
+    client = redis.Redis.from_url(settings.REDIS_URL)
+    keys = list(client.scan_iter(match=f"{settings.RATELIMIT_PREFIX}:rl:*", count=500))
+    if keys:
+        client.delete(*keys)
+    client.close()
+    yield

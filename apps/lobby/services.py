@@ -12,7 +12,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from apps.accounts.models import User
-from apps.core import policy
+from apps.core import policy, ratelimit
 from apps.core.broadcast import push_html_on_commit
 from apps.core.groups import group_for_simulation
 from apps.delegations.models import Simulation
@@ -54,6 +54,14 @@ def message_post(*, simulation: Simulation, by: User, body: str) -> LobbyMessage
     """Post to the lobby. Pushed to every open socket of the simulation after commit."""
     policy.require(by, "lobby.post", simulation)
     text = clean_body(body)
+    window = settings.CAUCUS_WINDOW_SECONDS
+    key = f"lobby-user:{by.pk}"
+    if not ratelimit.hit(key, limit=settings.CAUCUS_USER_LIMIT, window_s=window):
+        ratelimit.undo(key)
+        raise ValidationError(
+            f"Slow down: at most {settings.CAUCUS_USER_LIMIT} messages in {window} seconds. "
+            "Your message was not sent; try again in a moment."
+        )
     with transaction.atomic():
         return _append(
             simulation_id=simulation.pk, author=by, body=text, kind=LobbyMessage.Kind.MESSAGE

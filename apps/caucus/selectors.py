@@ -152,7 +152,3 @@ def channel_replay(
         render_to_string("caucus/partials/push.html", {"message": m, "channel": channel})
         for m in rows
     ]
-
-
-def unread_base(channels: list[Channel]) -> dict[int, int]:
-    return {c.pk: c.last_seq for c in channels}

@@ -12,10 +12,6 @@ def group_for_user(user_id: int) -> str:
     return f"user.{user_id}"
 
 
-def group_for_committee(committee_id: int) -> str:
-    return f"committee.{committee_id}"
-
-
 def group_for_session(session_id: int) -> str:
     """Everyone following a session's floor (delegates, observers, the projector)."""
     return f"session.{session_id}"

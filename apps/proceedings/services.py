@@ -11,7 +11,6 @@ rendered, the action is refused instead of acting on a stale view (a double clic
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
@@ -990,9 +989,6 @@ def _lapse_open_motions(session: Session, except_id: int | None = None) -> None:
 
 def _iso(value: dt.datetime | None) -> str | None:
     return value.isoformat() if value else None
-
-
-ServiceCall = Callable[..., Any]
 
 
 def event_append(

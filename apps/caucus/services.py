@@ -24,6 +24,7 @@ from apps.core import policy, ratelimit
 from apps.core.broadcast import push_html_on_commit, send_on_commit
 from apps.core.groups import group_for_channel, group_for_simulation, group_for_user
 from apps.delegations.models import Committee, Delegation, Membership
+from apps.delegations.selectors import seated_delegation
 from apps.proceedings.domain.mediation import MediationMode, MediatorAction, mediator_may
 from apps.proceedings.domain.phases import Phase
 from apps.proceedings.models import Session
@@ -56,18 +57,10 @@ def _party(delegation: Delegation) -> Party:
 
 
 def _own_delegation(by: User, committee: Committee) -> Delegation:
-    membership = (
-        Membership.objects.filter(simulation_id=committee.simulation_id, user=by)
-        .select_related("delegation")
-        .first()
-    )
-    if (
-        membership is None
-        or membership.delegation is None
-        or membership.delegation.committee_id != committee.pk
-    ):
+    delegation = seated_delegation(user=by, committee=committee)
+    if delegation is None:
         raise PermissionDenied("Take a seat in this committee first.")
-    return membership.delegation
+    return delegation
 
 
 def _users_of(delegation_ids: Iterable[int]) -> list[int]:

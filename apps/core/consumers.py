@@ -114,7 +114,7 @@ class LiveConsumer(AsyncWebsocketConsumer):
         return bool(allowed)
 
     def simulation_id_obj(self) -> Any:
-        return _SimulationRef(self.simulation_id)
+        return policy.SimulationRef(self.simulation_id)
 
     # --- what the client sends ------------------------------------------------------------
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
@@ -207,10 +207,3 @@ class LiveConsumer(AsyncWebsocketConsumer):
         if event.get("simulation_id") == self.simulation_id:
             await self.close(code=CLOSE_FORBIDDEN)
             await self.disconnect(CLOSE_FORBIDDEN)
-
-
-class _SimulationRef:
-    """Lets the policy resolve the simulation from an id without loading the row."""
-
-    def __init__(self, simulation_id: int) -> None:
-        self.simulation_id = simulation_id

@@ -200,6 +200,14 @@ RULES: dict[str, Rule] = {
 }
 
 
+class SimulationRef:
+    """Lets the policy answer for a simulation known only by its id (a socket, a replay),
+    without loading the row."""
+
+    def __init__(self, simulation_id: int) -> None:
+        self.simulation_id = simulation_id
+
+
 def simulation_id_of(obj: Any) -> int:
     if isinstance(obj, Simulation):
         return int(obj.pk)

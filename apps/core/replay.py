@@ -73,11 +73,10 @@ def replay(*, user: User, simulation_id: int, streams: dict[str, Any]) -> list[s
 
 def _presence_groups(*, user: User, simulation_id: int, stream: str) -> list[str]:
     from apps.core import policy
-    from apps.core.consumers import _SimulationRef
     from apps.core.groups import group_for_presence
 
     if stream != f"presence-{simulation_id}" or not policy.can(
-        user, "simulation.view", _SimulationRef(simulation_id)
+        user, "simulation.view", policy.SimulationRef(simulation_id)
     ):
         return []
     return [group_for_presence(simulation_id)]

@@ -60,3 +60,15 @@ def delegation_detail(*, simulation_id: int, delegation_id: int) -> Delegation |
         .prefetch_related(seated)
         .first()
     )
+
+
+def seated_delegation(*, user: User, committee: Committee) -> Delegation | None:
+    """The delegation `user` sits in, if it is a member of `committee`."""
+    membership = (
+        Membership.objects.filter(simulation_id=committee.simulation_id, user=user)
+        .select_related("delegation")
+        .first()
+    )
+    if membership and membership.delegation and membership.delegation.committee_id == committee.pk:
+        return membership.delegation
+    return None

@@ -27,7 +27,7 @@ def lobby_pending_announcements(*, simulation_id: int) -> QuerySet[Announcement]
 
 def lobby_replay(*, user: User, simulation_id: int, after: int, limit: int) -> list[str]:
     """Fragments for messages after `after`, or the whole panel if too many were missed."""
-    if not policy.can(user, "lobby.read", _Ref(simulation_id)):
+    if not policy.can(user, "lobby.read", policy.SimulationRef(simulation_id)):
         return []
     rows = list(
         LobbyMessage.objects.filter(simulation_id=simulation_id, seq__gt=after)
@@ -42,8 +42,3 @@ def lobby_replay(*, user: User, simulation_id: int, after: int, limit: int) -> l
             )
         ]
     return [render_to_string("lobby/partials/push.html", {"message": row}) for row in rows]
-
-
-class _Ref:
-    def __init__(self, simulation_id: int) -> None:
-        self.simulation_id = simulation_id

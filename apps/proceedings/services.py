@@ -22,6 +22,7 @@ from django.utils import timezone
 from apps.accounts.models import User
 from apps.core import policy
 from apps.delegations.models import Committee, Delegation, Membership
+from apps.delegations.selectors import seated_delegation
 from apps.proceedings import events
 from apps.proceedings.domain import machine
 from apps.proceedings.domain.errors import RuleViolation
@@ -103,14 +104,7 @@ def _record(
 
 
 def _delegation_of(user: User, committee: Committee) -> Delegation | None:
-    membership = (
-        Membership.objects.filter(simulation_id=committee.simulation_id, user=user)
-        .select_related("delegation")
-        .first()
-    )
-    if membership and membership.delegation and membership.delegation.committee_id == committee.pk:
-        return membership.delegation
-    return None
+    return seated_delegation(user=user, committee=committee)
 
 
 def _set_state(session: Session, new: SessionState, *, now: dt.datetime) -> None:

@@ -3,6 +3,8 @@ from django.urls import include, path
 
 from apps.core.views import healthz, home
 
+handler400 = "apps.core.views.bad_request"
+
 urlpatterns = [
     path("", home, name="home"),
     path("healthz", healthz, name="healthz"),

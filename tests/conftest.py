@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import contextlib
+import logging
+import traceback
 from collections.abc import Iterator
 from typing import Any
 
@@ -71,11 +74,62 @@ def _close_stray_connections(django_db_setup: None, django_db_blocker: Any) -> I
 
     if connection.vendor != "postgresql":
         return
-    with django_db_blocker.unblock(), connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
-        )
+    # Only ever this run's own test database: when none was created (a run that needed no
+    # database, --reuse-db, a setup that failed) the connection points at the real
+    # DATABASE_URL database, and ending its sessions would cut off other people's work.
+    own = connection.settings_dict.get("TEST", {}).get("NAME")
+    with django_db_blocker.unblock():
+        if not own or connection.settings_dict["NAME"] != own:
+            return
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = %s AND datname = current_database() AND pid <> pg_backend_pid()",
+                [own],
+            )
+
+
+class BroadcastWatch(logging.Handler):
+    """Collects the errors `apps.core.broadcast` logs (a failed send is logged, not raised)."""
+
+    def __init__(self) -> None:
+        super().__init__(level=logging.ERROR)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+    def failure_report(self) -> str | None:
+        if not self.records:
+            return None
+        first = self.records[0]
+        detail = first.getMessage()
+        if first.exc_info:
+            detail += "\n" + "".join(traceback.format_exception(*first.exc_info))
+        return f"{len(self.records)} broadcast(s) failed during the test:\n{detail}"
+
+
+@contextlib.contextmanager
+def watch_broadcasts() -> Iterator[BroadcastWatch]:
+    watch = BroadcastWatch()
+    broadcast_logger = logging.getLogger("apps.core.broadcast")
+    broadcast_logger.addHandler(watch)
+    try:
+        yield watch
+    finally:
+        broadcast_logger.removeHandler(watch)
+
+
+@pytest.fixture(autouse=True)
+def _no_failed_broadcasts(request: pytest.FixtureRequest) -> Iterator[None]:
+    """A broadcast that fails is logged, never raised (the write is committed; clients
+    replay): so a test would pass while its pushes went nowhere. Any failed broadcast fails
+    the test, unless it breaks Redis on purpose (`@pytest.mark.redis_outage`)."""
+    with watch_broadcasts() as watch:
+        yield
+    report = watch.failure_report()
+    if report and request.node.get_closest_marker("redis_outage") is None:
+        pytest.fail(report)
 
 
 @pytest.fixture(autouse=True)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from asgiref.sync import async_to_sync
@@ -11,15 +13,34 @@ from django.db import transaction
 
 logger = logging.getLogger(__name__)
 
+# A caller whose thread already runs an event loop (Playwright's sync API in the browser
+# tests; a script driving asyncio) cannot use async_to_sync there: its sends go through
+# this one thread instead. Views, tasks and consumers' database_sync_to_async calls run in
+# threads without a loop and send directly.
+_loop_free_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="broadcast")
+
+
+def _running_loop() -> bool:
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    return True
+
 
 def send_to_group(group: str, message: dict[str, Any]) -> None:
-    """Send now. Redis is transport only: a failed send is logged, never raised, because the
-    change is already committed and clients replay what they miss from the database."""
+    """Send now. Redis is transport only: a failed send is logged with its traceback, never
+    raised, because the change is already committed and clients replay what they miss from
+    the database. (The test suite fails any test during which a broadcast failed, unless the
+    test breaks Redis on purpose: tests/conftest.py.)"""
     layer = get_channel_layer()
     if layer is None:
         return
     try:
-        async_to_sync(layer.group_send)(group, message)
+        if _running_loop():
+            _loop_free_thread.submit(async_to_sync(layer.group_send), group, message).result()
+        else:
+            async_to_sync(layer.group_send)(group, message)
     except Exception:  # noqa: BLE001 - a broadcast must never undo or fail a committed write
         logger.exception("broadcast to %s failed; clients will replay from the database", group)
 

@@ -8,6 +8,8 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from apps.core.inputs import BadInput
+
 
 @never_cache
 @require_GET
@@ -39,6 +41,13 @@ def health_response() -> JsonResponse:
     )
     response["Cache-Control"] = "no-store"
     return response
+
+
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """400 with the reason when it is ours to tell (`BadInput` says what was wrong with an id
+    or number); Django's own SuspiciousOperation messages stay unsaid."""
+    message = str(exception) if isinstance(exception, BadInput) else ""
+    return render(request, "400.html", {"message": message}, status=400)
 
 
 def home(request: HttpRequest) -> HttpResponse:

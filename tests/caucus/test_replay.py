@@ -181,6 +181,7 @@ def private_redis(tmp_path: Path) -> Iterator[PrivateRedis]:
         server.stop()
 
 
+@pytest.mark.redis_outage
 async def test_messages_posted_while_redis_is_down_are_replayed_once_in_order_after_restart(
     floor: Floor, private_redis: PrivateRedis, caplog: pytest.LogCaptureFixture
 ) -> None:

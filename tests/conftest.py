@@ -74,19 +74,25 @@ def _close_stray_connections(django_db_setup: None, django_db_blocker: Any) -> I
 
     if connection.vendor != "postgresql":
         return
-    # Only ever this run's own test database: when none was created (a run that needed no
-    # database, --reuse-db, a setup that failed) the connection points at the real
-    # DATABASE_URL database, and ending its sessions would cut off other people's work.
-    own = connection.settings_dict.get("TEST", {}).get("NAME")
-    with django_db_blocker.unblock():
-        if not own or connection.settings_dict["NAME"] != own:
-            return
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                "WHERE datname = %s AND datname = current_database() AND pid <> pg_backend_pid()",
-                [own],
-            )
+    own = own_test_database(connection.settings_dict)
+    if own is None:
+        return
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = %s AND datname = current_database() AND pid <> pg_backend_pid()",
+            [own],
+        )
+
+
+def own_test_database(settings_dict: dict[str, Any]) -> str | None:
+    """The name of this run's own test database, if the connection is on it. When none was
+    created (a run that needed no database, a setup that failed) the connection points at
+    the real DATABASE_URL database: ending its sessions would cut off other people's work."""
+    own = (settings_dict.get("TEST") or {}).get("NAME")
+    if not own or settings_dict.get("NAME") != own:
+        return None
+    return str(own)
 
 
 class BroadcastWatch(logging.Handler):

@@ -19,6 +19,12 @@ sys.path.insert(0, str(ROOT))
 from config import embedded_redis  # noqa: E402
 
 BIN = Path(sys.executable).parent
+# Hosts only this machine can reach: the demo's published login is used only there.
+LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1", "[::1]"})
+
+
+def is_loopback(host: str) -> bool:
+    return host.strip().lower() in LOOPBACK
 
 
 def _interrupt(signum: int, frame: object) -> None:
@@ -41,8 +47,9 @@ def main() -> int:
         os.environ["REDIS_URL"] = f"redis://127.0.0.1:{port}/0"
     try:
         manage("migrate", "--no-input", "-v", "0")
-        manage("load_demo")
-        host = os.environ.get("HOST", "127.0.0.1")
+        host = os.environ.get("HOST") or "127.0.0.1"  # as the Procfile reads it
+        # Reachable from the network: never the published password (a fresh one is printed).
+        manage("load_demo", *([] if is_loopback(host) else ["--random-password"]))
         port = os.environ.setdefault("PLENARY_PORT", "8000")
         shown = "localhost" if host in {"127.0.0.1", "0.0.0.0"} else host  # noqa: S104
         print(

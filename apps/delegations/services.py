@@ -63,7 +63,7 @@ def simulation_by_code(raw_code: str) -> Simulation:
 
 def simulation_create(*, owner: User, title: str, description: str = "") -> Simulation:
     """Create a simulation owned by `owner`, with a fresh unique join code."""
-    if not owner.is_instructor and not owner.is_superuser:
+    if not owner.is_instructor:
         raise ValidationError("Only instructors can create simulations.")
     title = title.strip()
     if not title:

@@ -76,7 +76,7 @@ def _committee(
 def dashboard(request: AuthedRequest) -> HttpResponse:
     form = SimulationForm(request.POST or None)
     if request.method == "POST":
-        if not request.user.is_instructor and not request.user.is_superuser:
+        if not request.user.is_instructor:
             raise PermissionDenied("Only instructors can create simulations.")
         if form.is_valid():
             try:
@@ -102,7 +102,7 @@ def dashboard(request: AuthedRequest) -> HttpResponse:
 @login_required
 @require_POST
 def create_from_scenario(request: AuthedRequest) -> HttpResponse:
-    if not request.user.is_instructor and not request.user.is_superuser:
+    if not request.user.is_instructor:
         raise PermissionDenied("Only instructors can create simulations.")
     form = ScenarioForm(request.POST)
     if not form.is_valid():

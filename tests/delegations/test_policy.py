@@ -356,6 +356,46 @@ def test_an_instructor_of_another_simulation_may_do_nothing_there(
         assert policy.can(world.users["instructor of B"], action, world.objects[name]) is False
 
 
+@pytest.mark.parametrize("action", sorted(policy.RULES))
+def test_a_superuser_who_is_not_a_member_may_do_nothing_in_a_simulation(
+    world: World, action: str
+) -> None:
+    """A superuser administers the site (/admin/); simulation content is not theirs to read."""
+    admin = User.objects.create_superuser(username="root", password="a-long-admin-password")
+    for obj in (
+        *(world.objects[name] for name in A_OBJECTS),
+        world.objects["a bilateral without Ghana"],
+    ):
+        assert policy.can(admin, action, obj) is False, obj
+
+
+def test_a_superuser_instructor_reads_private_channels_only_when_the_simulation_allows_it(
+    world: World, instructor: User, simulation: Simulation
+) -> None:
+    User.objects.filter(pk=instructor.pk).update(is_superuser=True, is_staff=True)
+    superuser = User.objects.get(pk=instructor.pk)
+    services.simulation_update(
+        simulation=simulation, by=superuser, title=simulation.title, description="",
+        status=simulation.status, staff_can_read_private_channels=False,
+    )  # fmt: skip
+    policy.forget(superuser)
+    assert not policy.can(superuser, "channel.read", world.objects["a bilateral without Ghana"])
+    assert policy.can(superuser, "channel.read", world.objects["the plenary channel"])
+
+
+def test_a_superuser_gets_403_for_a_brief_of_a_simulation_they_are_not_in(
+    world: World, simulation: Simulation
+) -> None:
+    admin = User.objects.create_superuser(username="root", password="a-long-admin-password")
+    delegation = world.objects["own delegation"]
+    client = client_for(admin)
+    assert (
+        client.get(reverse("delegations:brief", args=[simulation.pk, delegation.pk])).status_code
+        == 403
+    )
+    assert client.get(simulation.get_absolute_url()).status_code == 403
+
+
 def test_nobody_takes_a_seat_once_the_simulation_is_closed(
     world: World, instructor: User, simulation: Simulation
 ) -> None:

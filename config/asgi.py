@@ -11,9 +11,9 @@ django_asgi_app = get_asgi_application()
 
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
-from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
 from config.routing import websocket_urlpatterns  # noqa: E402
+from config.websocket_origin import SameOriginWebsocket  # noqa: E402
 
 # Garbage collection tuned for fan-out (benchmarks/README.md, "Fan-out"): objects made per
 # broadcast live long enough to reach the oldest generation, and the full collections they
@@ -29,8 +29,7 @@ if os.environ.get("PLENARY_GC_TUNE", "1") != "0":
 application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
-        "websocket": AllowedHostsOriginValidator(
-            AuthMiddlewareStack(URLRouter(websocket_urlpatterns))
-        ),
+        # The Origin must be this site (not merely an allowed host name): see its docstring.
+        "websocket": SameOriginWebsocket(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
     }
 )

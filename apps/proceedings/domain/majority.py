@@ -16,9 +16,12 @@ nine votes, the quorum fraction) are parameters, set per committee by its preset
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from enum import StrEnum
 from fractions import Fraction
+
+from apps.proceedings.domain.errors import RuleViolation
 
 
 class MajorityRule(StrEnum):
@@ -64,6 +67,69 @@ class Result(StrEnum):
 DEFAULT_QUORUM = Fraction(1, 3)
 DEFAULT_TWO_THIRDS = Fraction(2, 3)
 DEFAULT_SECURITY_COUNCIL_VOTES = 9
+
+
+# --- reading a threshold ------------------------------------------------------------------
+# `Fraction(text)` accepts exponents: `Fraction("1e-4000000")` builds a number of four
+# million digits (seconds of CPU per request, minutes for 3e7). A threshold needs none of
+# that: "2/3", "0.667" or "66.7%" say all a committee means. Every reading is bounded by
+# these shapes, so what is parsed always prints back (`n/d`) as something that parses again:
+# at most 4 digits on each side of a fraction; a decimal of at most 1 + 3 digits (x/1000);
+# a percentage of at most 3 + 1 digits (x/1000).
+MAX_THRESHOLD_CHARS = 16
+_FRACTION_RE = re.compile(r"(\d{1,4})\s*/\s*(\d{1,4})", re.ASCII)
+_DECIMAL_RE = re.compile(r"(\d?)(?:\.(\d{1,3}))?", re.ASCII)
+_PERCENT_RE = re.compile(r"(\d{1,3})(?:\.(\d))?\s*%", re.ASCII)
+THRESHOLD_FORMS = "a fraction such as 2/3, a decimal such as 0.5 or a percentage such as 50%"
+
+
+def parse_fraction(value: object) -> Fraction:
+    """A threshold from a preset, a form or JSON: ``"2/3"``, ``"0.5"``, ``"50%"``, ``1``.
+
+    Raises ``RuleViolation`` (and nothing else) for anything else, in time independent of
+    the input's length: long text is refused before it is looked at.
+    """
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        raise RuleViolation(f"A threshold must be {THRESHOLD_FORMS}.")
+    text = value if isinstance(value, str) else repr(value)
+    if len(text) > MAX_THRESHOLD_CHARS:
+        raise RuleViolation(f"A threshold must be {THRESHOLD_FORMS} (this one is too long).")
+    text = text.strip()
+    if match := _FRACTION_RE.fullmatch(text):
+        numerator, denominator = int(match[1]), int(match[2])
+        if denominator == 0:
+            raise RuleViolation("A threshold cannot divide by zero.")
+        return Fraction(numerator, denominator)
+    if (match := _DECIMAL_RE.fullmatch(text)) and (match[1] or match[2]):
+        decimals = match[2] or ""
+        return Fraction(int(match[1] + decimals or "0"), 10 ** len(decimals))
+    if match := _PERCENT_RE.fullmatch(text):
+        decimals = match[2] or ""
+        return Fraction(int(match[1] + decimals), 100 * 10 ** len(decimals))
+    raise RuleViolation(f"A threshold must be {THRESHOLD_FORMS}.")
+
+
+class PlacardVisibility(StrEnum):
+    """When everyone may see which placard each delegation holds up in an open vote."""
+
+    LIVE = "live"
+    AFTER_CLOSE = "after_close"
+
+    @property
+    def label(self) -> str:
+        if self is PlacardVisibility.LIVE:
+            return "As they are raised (everyone sees each delegation's placard)"
+        return "After the vote closes (until then only the chair and the count)"
+
+
+def placards_shown(visibility: PlacardVisibility, *, vote_open: bool) -> bool:
+    """Whether delegates, observers and the projector see each delegation's placard now.
+
+    The chair's console always does: the chair counts the placards, as in the room. Each
+    delegation always sees its own. Everyone sees how each delegation voted once the vote
+    is closed (or lapsed).
+    """
+    return visibility is PlacardVisibility.LIVE or not vote_open
 
 
 @dataclass(frozen=True)
@@ -227,6 +293,13 @@ class VotingRules:
     # Observers (delegations without a vote right: NGOs, cities, companies...) speak but
     # do not vote unless the committee says so.
     observers_may_vote: bool = False
+    # In a room, placards go up together when the chair calls the question, so nobody
+    # waits to see how the others vote. On screens a vote stays open for minutes and a
+    # delegation may change its placard until the close: showing each placard live would
+    # let delegations follow the crowd. So by default everyone sees each delegation's
+    # placard from the close on (the record is public, as in the room), and the running
+    # count all along; an instructor who wants the open room's feel chooses "live".
+    placards_visible: PlacardVisibility = PlacardVisibility.AFTER_CLOSE
 
     def rule_for(self, question: Question) -> MajorityRule:
         return self.substantive if question is Question.SUBSTANTIVE else self.procedural

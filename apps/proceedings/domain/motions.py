@@ -377,6 +377,28 @@ NO_PHASE_CHANGE: frozenset[MotionKind] = frozenset({EXTENDS_TIMER, SETS_SPEAKING
 
 # --- validation ---------------------------------------------------------------------------
 
+# A delegation moves one motion and waits for the chair, who asks "are there any other
+# motions on the floor?" before taking them. Two open at once leaves room for a point (of
+# order, of personal privilege) while its own motion waits, or for a second caucus length;
+# a third adds nothing the chair can use, and a flood of them buries the other
+# delegations' motions (each one also redraws every screen). Withdrawing one, or the chair
+# deciding it, frees the place.
+MAX_OPEN_MOTIONS_PER_DELEGATION = 2
+
+
+def open_motions_error(
+    open_motions: int, *, limit: int = MAX_OPEN_MOTIONS_PER_DELEGATION
+) -> str | None:
+    """Why a delegation with ``open_motions`` motions or points on the floor (pending or
+    being voted on) may not move another now; ``None`` when it may."""
+    if open_motions < limit:
+        return None
+    already = "one motion" if open_motions == 1 else f"{open_motions} motions"
+    return (
+        f"Your delegation already has {already} on the floor (at most {limit} at a time). "
+        "Wait for the chair to take them, or withdraw one first."
+    )
+
 
 def validate_motion(
     preset: ProcedureRules,

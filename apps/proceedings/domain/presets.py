@@ -40,12 +40,15 @@ import yaml
 
 from apps.proceedings.domain.errors import RuleViolation
 from apps.proceedings.domain.majority import (
+    THRESHOLD_FORMS,
     MajorityRule,
     Outcome,
+    PlacardVisibility,
     Question,
     Tally,
     VotingRules,
     decide_under,
+    parse_fraction,
 )
 from apps.proceedings.domain.mediation import (
     DEFAULT_POWERS,
@@ -99,6 +102,16 @@ KNOWN_RIGHTS: frozenset[str] = frozenset(
 """The values of ``apps.delegations.domain.actors.Right`` (kept in step by a test)."""
 
 _KEY_RE = re.compile(r"^[a-z0-9]+(?:_[a-z0-9]+)*$")
+
+# Whole numbers in rules are seconds (a week is 604,800), seats and ranks: nine digits are
+# plenty, and a bound keeps a huge number from costing time or overflowing a column.
+MAX_WHOLE_NUMBER = 999_999_999
+# Overrides are a few settings deep (motions.<kind>.in_order_in: a list in a mapping in a
+# mapping in the top mapping); anything much deeper or larger is not a rule book.
+MAX_OVERRIDE_DEPTH = 6
+MAX_OVERRIDE_ITEMS = 5_000
+# How much of a refused value a message repeats.
+_SHOWN_CHARS = 40
 
 
 class PresetError(ValueError):
@@ -199,12 +212,37 @@ def preset_with_overrides(
     """
     if not isinstance(overrides, Mapping):
         raise PresetError(["overrides must be a mapping of settings"], source)
+    if problem := _shape_problem(overrides):
+        raise PresetError([problem], source)
     merged = _merge(preset_to_dict(preset), overrides)
     updated = preset_from_dict(merged, source=source)
     errors = validate_preset(updated)
     if errors:
         raise PresetError(errors, source)
     return updated
+
+
+def _shape_problem(value: object) -> str | None:
+    """Why ``value`` is too deep or too large to be read as rules (iterative: no recursion
+    for a hostile depth to exhaust); ``None`` when it is fine."""
+    pending: list[tuple[object, int]] = [(value, 1)]
+    items = 0
+    while pending:
+        current, depth = pending.pop()
+        children: list[object]
+        if isinstance(current, Mapping):
+            children = [*current.keys(), *current.values()]
+        elif isinstance(current, list | tuple):
+            children = list(current)
+        else:
+            continue
+        if depth > MAX_OVERRIDE_DEPTH:
+            return f"the rules are nested too deeply (at most {MAX_OVERRIDE_DEPTH} levels)"
+        items += len(children)
+        if items > MAX_OVERRIDE_ITEMS:
+            return f"the rules hold too many settings (at most {MAX_OVERRIDE_ITEMS})"
+        pending.extend((child, depth + 1) for child in children)
+    return None
 
 
 def _merge(base: Mapping[str, Any], changes: Mapping[str, Any]) -> dict[str, Any]:
@@ -314,14 +352,25 @@ Parser = Callable[[object, str, list[str]], Any]
 E = TypeVar("E", bound=Enum)
 
 
+def _shown(value: object) -> str:
+    """A refused value as a message repeats it: its start only (it may be huge)."""
+    if isinstance(value, str | int | float | bool | None):
+        text = repr(value[: _SHOWN_CHARS + 1] if isinstance(value, str) else value)
+    else:
+        text = f"a {type(value).__name__}"
+    return text if len(text) <= _SHOWN_CHARS else text[: _SHOWN_CHARS - 1] + "…"
+
+
 def _expect(kind: str, value: object, path: str, errors: list[str]) -> Any:
-    errors.append(f"{path} must be {kind}, not {value!r}")
+    errors.append(f"{path} must be {kind}, not {_shown(value)}")
     return _BAD
 
 
 def _int(value: object, path: str, errors: list[str]) -> Any:
     if isinstance(value, bool) or not isinstance(value, int):
         return _expect("a whole number", value, path, errors)
+    if not -MAX_WHOLE_NUMBER <= value <= MAX_WHOLE_NUMBER:
+        return _expect(f"a whole number of at most {MAX_WHOLE_NUMBER:,}", value, path, errors)
     return value
 
 
@@ -330,8 +379,8 @@ def _optional_int(value: object, path: str, errors: list[str]) -> Any:
 
 
 def _count(value: object, path: str, errors: list[str]) -> Any:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        return _expect("a whole number, 0 or more", value, path, errors)
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 10_000:
+        return _expect("a whole number from 0 to 10,000", value, path, errors)
     return value
 
 
@@ -352,12 +401,10 @@ def _optional_text(value: object, path: str, errors: list[str]) -> Any:
 
 
 def _fraction(value: object, path: str, errors: list[str]) -> Any:
-    if isinstance(value, bool) or not isinstance(value, int | float | str):
-        return _expect("a fraction such as '2/3'", value, path, errors)
     try:
-        return Fraction(str(value).strip())
-    except (ValueError, ZeroDivisionError):
-        return _expect("a fraction such as '2/3'", value, path, errors)
+        return parse_fraction(value)
+    except RuleViolation:
+        return _expect(THRESHOLD_FORMS, value, path, errors)
 
 
 def _enum(enum: type[E]) -> Parser:
@@ -366,8 +413,8 @@ def _enum(enum: type[E]) -> Parser:
     def parse(value: object, path: str, errors: list[str]) -> Any:
         try:
             return enum(value)
-        except ValueError:
-            errors.append(f"{path} must be one of {known}, not {value!r}")
+        except (ValueError, TypeError):
+            errors.append(f"{path} must be one of {known}, not {_shown(value)}")
             return _BAD
 
     return parse
@@ -399,7 +446,7 @@ def _transitions(value: object, path: str, errors: list[str]) -> Any:
     table: dict[Phase, frozenset[Phase]] = {}
     for raw_phase, raw_next in value.items():
         phase = parse_phase(raw_phase, path, errors)
-        successors = parse_set(raw_next, f"{path}.{raw_phase}", errors)
+        successors = parse_set(raw_next, f"{path}.{_shown(raw_phase)}", errors)
         if phase is not _BAD and successors is not _BAD:
             table[phase] = successors
     return table
@@ -412,7 +459,7 @@ def _powers(value: object, path: str, errors: list[str]) -> Any:
     powers = dict(DEFAULT_POWERS)
     for raw_mode, raw_actions in value.items():
         mode = parse_mode(raw_mode, path, errors)
-        actions = parse_set(raw_actions, f"{path}.{raw_mode}", errors)
+        actions = parse_set(raw_actions, f"{path}.{_shown(raw_mode)}", errors)
         if mode is not _BAD and actions is not _BAD:
             powers[mode] = actions
     return MappingProxyType(powers)
@@ -475,6 +522,7 @@ _VOTING_FIELDS: Mapping[str, Parser] = {
     "abstentions_count_as_present_not_voting": _bool,
     "present_and_voting_may_not_abstain": _bool,
     "observers_may_vote": _bool,
+    "placards_visible": _enum(PlacardVisibility),
 }
 
 _MEDIATION_FIELDS: Mapping[str, Parser] = {
@@ -493,11 +541,12 @@ def _fields(
 ) -> dict[str, Any] | None:
     """Parse a mapping field by field; unknown keys are errors (a typo never passes)."""
     if not isinstance(data, Mapping):
-        errors.append(f"{path} must be a mapping, not {data!r}")
+        errors.append(f"{path} must be a mapping, not {_shown(data)}")
         return None
     parsed: dict[str, Any] = {}
     for key, value in data.items():
-        where = key if path == "preset" else f"{path}.{key}"
+        name = key if isinstance(key, str) and len(key) <= _SHOWN_CHARS else _shown(key)
+        where = name if path == "preset" else f"{path}.{name}"
         parser = known.get(key) if isinstance(key, str) else None
         if parser is None:
             errors.append(f"{where}: unknown setting (known: {', '.join(known)})")
@@ -528,7 +577,7 @@ def _motions(data: object, errors: list[str]) -> dict[MotionKind, MotionRule]:
     if data is None:  # missing is reported as required; null means none
         return {}
     if not isinstance(data, Mapping):
-        errors.append(f"motions must be a mapping of motion kind to its rule, not {data!r}")
+        errors.append(f"motions must be a mapping of motion kind to its rule, not {_shown(data)}")
         return {}
     parse_kind = _enum(MotionKind)
     motions: dict[MotionKind, MotionRule] = {}
@@ -556,7 +605,7 @@ def validate_preset(preset: Preset) -> list[str]:
     """Every reason the preset cannot run a committee; empty when it can."""
     errors: list[str] = []
     if not _KEY_RE.match(preset.key):
-        errors.append(f"key {preset.key!r} must be lowercase letters, digits and underscores")
+        errors.append(f"key {_shown(preset.key)} must be lowercase letters, digits and underscores")
     if not preset.name.strip():
         errors.append("name is empty")
     if preset.seats is not None and preset.seats < 1:
@@ -669,7 +718,7 @@ def _rule_errors(preset: Preset, kind: MotionKind, rule: MotionRule) -> list[str
                     )
     if rule.mover_right is not None and rule.mover_right not in KNOWN_RIGHTS:
         errors.append(
-            f"{path}.mover_right: unknown right {rule.mover_right!r} "
+            f"{path}.mover_right: unknown right {_shown(rule.mover_right)} "
             f"(one of: {', '.join(sorted(KNOWN_RIGHTS))})"
         )
     timed = rule.leads_to is not None and rule.leads_to.is_timed

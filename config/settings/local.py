@@ -5,7 +5,10 @@ from config.settings.base import *  # noqa: F403
 from config.settings.base import CHANNEL_LAYER_PREFIX, RUN_DIR, channel_layers
 from config.settings.env import env_bool, env_list, env_str
 
-DEBUG = env_bool("DEBUG", True)
+# Off unless asked for (`DEBUG=1 make run` to develop): under `make run` every phone on the
+# classroom network reaches this server, and Django's debug pages show settings, the Redis
+# URL, source code and every URL pattern to whoever triggers an error or a 404.
+DEBUG = env_bool("DEBUG", False)
 REDIS_URL = env_str("REDIS_URL") or embedded_redis.ensure_shared(RUN_DIR)
 CHANNEL_LAYERS = channel_layers(REDIS_URL, CHANNEL_LAYER_PREFIX)
 CELERY_BROKER_URL = REDIS_URL

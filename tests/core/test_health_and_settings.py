@@ -110,3 +110,75 @@ def test_the_embedded_sqlite_profile_serialises_writers() -> None:
     assert SQLITE_OPTIONS["transaction_mode"] == "IMMEDIATE"
     assert "journal_mode=WAL" in str(SQLITE_OPTIONS["init_command"])
     assert "busy_timeout" in str(SQLITE_OPTIONS["init_command"])
+
+
+LOCAL_PROFILE_PROBE = """
+import django
+django.setup()
+from django.conf import settings
+from django.test import Client
+client = Client()
+missing = client.get("/no-such-page/")
+page = missing.content.decode()
+css = client.get("/static/css/plenary.css")
+print(
+    settings.DEBUG,
+    settings.WHITENOISE_AUTOREFRESH,
+    missing.status_code,
+    "URLconf" in page or "sims/" in page or "admin/" in page,
+    "There is nothing at this address" in page,
+    css.status_code,
+)
+"""
+
+
+def local_profile(tmp_path: Path, **extra: str) -> list[str]:
+    """The `make run` settings as a fresh process reads them (REDIS_URL set: no Redis starts)."""
+    from django.conf import settings
+
+    env = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE"}}
+    env.update(
+        DJANGO_SETTINGS_MODULE="config.settings.local",
+        REDIS_URL=settings.REDIS_URL,
+        DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        PLENARY_RUN_DIR=str(tmp_path / "run"),
+        **extra,
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", LOCAL_PROFILE_PROBE],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.split()
+
+
+def test_make_run_has_debug_off_and_a_plain_404_that_lists_no_urls(tmp_path: Path) -> None:
+    debug, autorefresh, status, lists_urls, plain, css = local_profile(tmp_path)
+    assert (debug, autorefresh) == ("False", "False")
+    assert status == "404" and lists_urls == "False" and plain == "True"
+    assert css == "200"  # WhiteNoise still serves static files from the finders
+
+
+def test_debug_is_turned_on_for_development_only_when_asked(tmp_path: Path) -> None:
+    debug, autorefresh, *_ = local_profile(tmp_path, DEBUG="1")
+    assert (debug, autorefresh) == ("True", "True")
+
+
+@pytest.mark.django_db
+def test_the_error_pages_are_plain_pages_with_debug_off() -> None:
+    from django.conf import settings
+    from django.test import RequestFactory
+    from django.views.defaults import server_error
+
+    assert not settings.DEBUG
+    response = server_error(RequestFactory().get("/"))
+    assert response.status_code == 500
+    assert "Something went wrong" in response.content.decode()
+    not_found = Client().get("/no-such-page/")
+    assert not_found.status_code == 404 and "URLconf" not in not_found.content.decode()
+    bad = Client().get("/sims/1/?x=1", HTTP_HOST="bad host")
+    assert bad.status_code == 400 and "Bad request" in bad.content.decode()

@@ -11,7 +11,7 @@ class JoinForm(forms.Form):
         max_length=32,
         error_messages={
             "required": "Enter the join code shown by your instructor.",
-            "max_length": "That is not a join code: codes have 6 letters and digits.",
+            "max_length": "That is not a join code: codes have 8 letters and digits.",
         },
     )
     display_name = forms.CharField(label="Your name", required=False, max_length=10_000)

@@ -17,6 +17,12 @@ from apps.delegations.services import simulation_join
 BACKEND = "django.contrib.auth.backends.ModelBackend"
 
 
+def client_address(request: HttpRequest) -> str:
+    """The client's address for rate limits: uvicorn puts the peer in REMOTE_ADDR, or behind
+    the compose proxy (`--proxy-headers`) the address nginx saw (deploy/nginx.conf)."""
+    return str(request.META.get("REMOTE_ADDR") or "unknown")
+
+
 def join(request: HtmxRequest) -> HttpResponse:
     """A student joins with the code and a display name; no e-mail, no password."""
     if request.method == "POST":
@@ -28,9 +34,10 @@ def join(request: HtmxRequest) -> HttpResponse:
                     code=form.cleaned_data["code"],
                     display_name=form.cleaned_data["display_name"],
                     user=current,
+                    address=client_address(request),
                 )
             except ValidationError as error:
-                field = "display_name" if "name" in str(error).lower() else "code"
+                field = "display_name" if getattr(error, "code", None) == "name" else "code"
                 form.add_error(field, error)
             else:
                 if current is None:

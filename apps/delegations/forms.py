@@ -5,7 +5,7 @@ from typing import Any
 from django import forms
 
 from apps.delegations.domain.actors import ActorKind, Right
-from apps.delegations.models import Membership, Simulation
+from apps.delegations.models import MAX_JOIN_LIMIT, Membership, Simulation
 from apps.proceedings.domain.presets import list_presets
 
 
@@ -26,7 +26,14 @@ class ScenarioForm(forms.Form):
 
 
 class SimulationSettingsForm(forms.Form):
-    title = forms.CharField(label="Title", max_length=200)
+    title = forms.CharField(
+        label="Title",
+        max_length=200,
+        error_messages={
+            "required": "Give the simulation a title.",
+            "max_length": "A title is limited to 200 characters.",
+        },
+    )
     description = forms.CharField(
         label="Description", required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
@@ -34,6 +41,16 @@ class SimulationSettingsForm(forms.Form):
     staff_can_read_private_channels = forms.BooleanField(
         label="Instructors may read private channels (every member is told)",
         required=False,
+    )
+    join_limit = forms.IntegerField(
+        label="How many people may join with the code (0 closes joining)",
+        min_value=0,
+        max_value=MAX_JOIN_LIMIT,
+        required=False,  # left out: unchanged
+        error_messages={
+            key: f"The number who may join is a whole number from 0 to {MAX_JOIN_LIMIT}."
+            for key in ("invalid", "min_value", "max_value")
+        },
     )
 
 
@@ -137,4 +154,3 @@ class RoleForm(forms.Form):
         label="Role",
         choices=[c for c in Membership.Role.choices if c[0] != Membership.Role.INSTRUCTOR],
     )
-    committee = forms.IntegerField(required=False)

@@ -4,6 +4,7 @@ import secrets
 from typing import Any
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.urls import reverse
 
@@ -17,7 +18,12 @@ from apps.delegations.domain.actors import (
 
 # Unambiguous on a projector and typed on a phone: no 0/O, 1/I/L.
 JOIN_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
-JOIN_CODE_LENGTH = 6
+# 31^8 ≈ 8.5e11 codes: at the join limit (10 failed attempts per address per 5 minutes)
+# guessing one is hopeless. Codes drawn before were 6 long (31^6 ≈ 8.9e8) and still work.
+JOIN_CODE_LENGTH = 8
+JOIN_CODE_LENGTHS = frozenset({6, JOIN_CODE_LENGTH})
+DEFAULT_JOIN_LIMIT = 60
+MAX_JOIN_LIMIT = 2000
 
 
 def new_join_code() -> str:
@@ -45,6 +51,12 @@ class Simulation(models.Model):
         default=True,
         help_text="Instructors may read bloc, bilateral and shuttle channels. "
         "Every member of such a channel is told so.",
+    )
+    join_limit = models.PositiveIntegerField(
+        default=DEFAULT_JOIN_LIMIT,
+        validators=[MaxValueValidator(MAX_JOIN_LIMIT)],
+        help_text="How many people may join with the code (0: nobody more). "
+        "Caps the accounts anyone who learns the code can create.",
     )
     scenario_slug = models.SlugField(max_length=80, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

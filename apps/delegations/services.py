@@ -6,17 +6,20 @@ import secrets
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 
 from apps.accounts.models import User
-from apps.core import policy
+from apps.core import policy, ratelimit
 from apps.core.broadcast import send_on_commit
 from apps.core.groups import group_for_user
+from apps.core.inputs import clean_text
 from apps.delegations.domain.actors import ActorKind, parse_overrides
 from apps.delegations.domain.scenarios import ScenarioError, is_known_country, load_scenario
 from apps.delegations.models import (
-    JOIN_CODE_LENGTH,
+    JOIN_CODE_LENGTHS,
+    MAX_JOIN_LIMIT,
     Committee,
     Delegation,
     Membership,
@@ -34,30 +37,42 @@ from apps.proceedings.domain.presets import (
 DISPLAY_NAME_MAX = 60
 
 
+JOIN_REFUSED = (
+    "No open simulation has this code. Check the code on the board, or ask your instructor."
+)
+JOIN_MALFORMED = (
+    "A join code has 8 letters and digits (6 for older ones). Check the code on the board."
+)
+JOIN_LOCKED = "Too many attempts to join: wait a few minutes, then try again."
+JOIN_FULL = "No more students can join this simulation: ask your instructor."
+
+
 def clean_display_name(raw: str) -> str:
     name = " ".join(raw.split())
     if not name:
-        raise ValidationError("Enter the name others will see (your own or your delegation's).")
+        raise ValidationError(
+            "Enter the name others will see (your own or your delegation's).", code="name"
+        )
     if len(name) > DISPLAY_NAME_MAX:
         raise ValidationError(
-            f"Names are limited to {DISPLAY_NAME_MAX} characters (this one has {len(name)})."
+            f"Names are limited to {DISPLAY_NAME_MAX} characters (this one has {len(name)}).",
+            code="name",
         )
-    if any(not ch.isprintable() for ch in name):
-        raise ValidationError("Names cannot contain control characters.")
-    return name
+    try:
+        return clean_text(name, what="A name", max_length=DISPLAY_NAME_MAX, multiline=False)
+    except ValidationError as error:  # control, bidirectional or invisible characters
+        raise ValidationError(error.messages[0], code="name") from None
 
 
 def simulation_by_code(raw_code: str) -> Simulation:
+    """The open simulation with this code. An unknown code and a closed simulation's code are
+    refused with the same words: a refusal never tells that a code exists."""
     code = normalise_join_code(raw_code)
-    if len(code) != JOIN_CODE_LENGTH:
-        raise ValidationError(
-            f"A join code has {JOIN_CODE_LENGTH} letters and digits; check the code on the board."
-        )
+    if len(code) not in JOIN_CODE_LENGTHS:
+        raise ValidationError(JOIN_MALFORMED, code="code")
     simulation = Simulation.objects.filter(join_code=code).first()
-    if simulation is None:
-        raise ValidationError(f"No simulation has the code {code}. Check the code on the board.")
-    if not simulation.is_open:
-        raise ValidationError("This simulation is closed: ask your instructor.")
+    if simulation is None or not simulation.is_open:
+        raise ValidationError(JOIN_REFUSED, code="code")
     return simulation
 
 
@@ -86,21 +101,73 @@ def simulation_create(*, owner: User, title: str, description: str = "") -> Simu
     raise RuntimeError("Could not draw a free join code.")
 
 
-def simulation_join(*, code: str, display_name: str, user: User | None) -> tuple[User, Membership]:
+def simulation_join(
+    *, code: str, display_name: str, user: User | None, address: str | None = None
+) -> tuple[User, Membership]:
     """Join by code. Creates the student user (no e-mail, no password) only when every input
-    is valid, and the membership in the same transaction: an error leaves nothing behind."""
-    simulation = simulation_by_code(code)
+    is valid, and the membership in the same transaction: an error leaves nothing behind.
+
+    At most `simulation.join_limit` people join (the simulation row is locked while they are
+    counted, so two students racing for the last place cannot both get it); joining again
+    is not counted. With `address` (the client's address: the join page passes it), attempts
+    are limited over JOIN_WINDOW_SECONDS: failed ones per address, all per code. The name is
+    checked first and a lockout reads the same for every code, so neither tells whether a
+    code exists.
+    """
     name = clean_display_name(display_name) if user is None else None
-    with transaction.atomic():
-        if user is None:
-            user = User(username=f"student-{secrets.token_hex(6)}", display_name=name or "")
-            user.set_unusable_password()
-            user.save()
-        membership, _ = Membership.objects.get_or_create(
-            simulation=simulation, user=user, defaults={"role": Membership.Role.DELEGATE}
-        )
+    keys = _join_attempt(address, code) if address is not None else ()
+    try:
+        simulation = simulation_by_code(code)
+    except ValidationError:
+        raise  # a failed attempt: it stays counted against the address
+    except BaseException:
+        _give_back(keys)
+        raise
+    try:
+        with transaction.atomic():
+            # Locked while members are counted: the cap cannot be passed by a race.
+            locked = Simulation.objects.select_for_update().get(pk=simulation.pk)
+            membership = (
+                Membership.objects.filter(simulation=locked, user=user).first() if user else None
+            )
+            if membership is None:
+                joined = Membership.objects.filter(simulation=locked).exclude(
+                    user_id=locked.owner_id
+                )
+                if joined.count() >= locked.join_limit:
+                    raise ValidationError(JOIN_FULL, code="full")
+                if user is None:
+                    user = User(username=f"student-{secrets.token_hex(6)}", display_name=name or "")
+                    user.set_unusable_password()
+                    user.save()
+                membership = Membership.objects.create(
+                    simulation=locked, user=user, role=Membership.Role.DELEGATE
+                )
+    finally:
+        _give_back(keys)  # the code was right: not a failed attempt
     policy.forget(user)
     return user, membership
+
+
+def _join_attempt(address: str, raw_code: str) -> tuple[str, ...]:
+    """Count one join attempt from `address` with `raw_code`; JOIN_LOCKED past a limit.
+    Returns the keys to give back if the attempt turns out not to be a failure."""
+    window = settings.JOIN_WINDOW_SECONDS
+    address_key = f"join:address:{address}"
+    code_key = f"join:code:{normalise_join_code(raw_code)[:32]}"
+    if not ratelimit.hit(address_key, limit=settings.JOIN_FAILURES_PER_ADDRESS, window_s=window):
+        ratelimit.undo(address_key)
+        raise ValidationError(JOIN_LOCKED, code="locked")
+    if not ratelimit.hit(code_key, limit=settings.JOIN_ATTEMPTS_PER_CODE, window_s=window):
+        ratelimit.undo(code_key)
+        ratelimit.undo(address_key)
+        raise ValidationError(JOIN_LOCKED, code="locked")
+    return (address_key,)
+
+
+def _give_back(keys: Iterable[str]) -> None:
+    for key in keys:
+        ratelimit.undo(key)
 
 
 # --- committees -------------------------------------------------------------------------------
@@ -493,6 +560,7 @@ def simulation_update(
     description: str,
     status: str,
     staff_can_read_private_channels: bool,
+    join_limit: int | None = None,
 ) -> Simulation:
     policy.require(by, "simulation.manage", simulation)
     title = title.strip()
@@ -500,6 +568,10 @@ def simulation_update(
         raise ValidationError("Give the simulation a title.")
     if status not in Simulation.Status.values:
         raise ValidationError("Choose whether students can join.")
+    if join_limit is not None and not 0 <= join_limit <= MAX_JOIN_LIMIT:
+        raise ValidationError(f"Between 0 and {MAX_JOIN_LIMIT} people can join with the code.")
+    if join_limit is not None:
+        simulation.join_limit = join_limit
     simulation.title = title[:200]
     simulation.description = description.strip()
     simulation.status = status

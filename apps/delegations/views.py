@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from apps.core import policy
 from apps.core.http import AuthedRequest
+from apps.core.inputs import optional_id
 from apps.delegations import selectors, services
 from apps.delegations.domain.actors import ActorKind
 from apps.delegations.domain.scenarios import list_scenarios
@@ -159,8 +160,10 @@ def simulation_detail(request: AuthedRequest, simulation_id: int) -> HttpRespons
                     "description": simulation.description,
                     "status": simulation.status,
                     "staff_can_read_private_channels": simulation.staff_can_read_private_channels,
+                    "join_limit": simulation.join_limit,
                 }
             ),
+            joined_count=sum(1 for m in memberships if m.user_id != simulation.owner_id),
             roles=[c for c in Membership.Role.choices if c[0] != Membership.Role.INSTRUCTOR],
         )
     return render(request, "delegations/simulation.html", context)
@@ -180,7 +183,9 @@ def simulation_settings(request: AuthedRequest, simulation_id: int) -> HttpRespo
             "Settings saved.",
         )
     else:
-        messages.error(request, "Check the settings: the title is required.")
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, str(error))
     return redirect(simulation)
 
 
@@ -413,9 +418,8 @@ def brief(request: AuthedRequest, simulation_id: int, delegation_id: int) -> Htt
 @require_POST
 def seat_take(request: AuthedRequest, simulation_id: int) -> HttpResponse:
     simulation = _simulation(request, simulation_id, "simulation.view")
-    try:
-        delegation_id = int(request.POST.get("delegation", ""))
-    except ValueError:
+    delegation_id = optional_id(request.POST.get("delegation"), what="The delegation")
+    if delegation_id is None:
         messages.error(request, "Choose a delegation.")
         return redirect(simulation)
     try:
@@ -434,8 +438,7 @@ def seat_take(request: AuthedRequest, simulation_id: int) -> HttpResponse:
 @require_POST
 def seat_assign(request: AuthedRequest, simulation_id: int, membership_id: int) -> HttpResponse:
     simulation = _simulation(request, simulation_id, "seat.assign")
-    raw = request.POST.get("delegation", "")
-    delegation_id = int(raw) if raw.isdigit() else None
+    delegation_id = optional_id(request.POST.get("delegation"), what="The delegation")
     _attempt(
         request,
         lambda: services.seat_assign(
@@ -454,6 +457,7 @@ def seat_assign(request: AuthedRequest, simulation_id: int, membership_id: int) 
 def member_role(request: AuthedRequest, simulation_id: int, membership_id: int) -> HttpResponse:
     simulation = _simulation(request, simulation_id, "seat.assign")
     form = RoleForm(request.POST)
+    committee_id = optional_id(request.POST.get("committee"), what="The committee")
     if form.is_valid():
         _attempt(
             request,
@@ -462,7 +466,7 @@ def member_role(request: AuthedRequest, simulation_id: int, membership_id: int) 
                 by=request.user,
                 membership_id=membership_id,
                 role=form.cleaned_data["role"],
-                committee_id=form.cleaned_data["committee"],
+                committee_id=committee_id,
             ),
             "Role updated.",
         )

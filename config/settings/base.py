@@ -285,3 +285,13 @@ CAUCUS_USER_LIMIT = env_int("CAUCUS_USER_LIMIT", 20)
 CAUCUS_CHANNEL_LIMIT = env_int("CAUCUS_CHANNEL_LIMIT", 60)
 CAUCUS_WINDOW_SECONDS = env_int("CAUCUS_WINDOW_SECONDS", 10)
 RATELIMIT_PREFIX = "plenary"
+# Joining with a code (apps/delegations/services.py, simulation_join), over a window:
+# failed attempts per client address (a wrong or closed code), so codes cannot be guessed,
+# and attempts of any outcome per code, so a leaked code cannot mint accounts at speed.
+JOIN_WINDOW_SECONDS = env_int("JOIN_WINDOW_SECONDS", 300)
+JOIN_FAILURES_PER_ADDRESS = env_int("JOIN_FAILURES_PER_ADDRESS", 10)
+JOIN_ATTEMPTS_PER_CODE = env_int("JOIN_ATTEMPTS_PER_CODE", 120)
+# Instructor sign-up: on by default; off for a server where the admin creates instructors.
+PLENARY_INSTRUCTOR_SIGNUP = env_bool("PLENARY_INSTRUCTOR_SIGNUP", True)
+SIGNUP_ATTEMPTS_PER_ADDRESS = env_int("SIGNUP_ATTEMPTS_PER_ADDRESS", 10)
+SIGNUP_WINDOW_SECONDS = env_int("SIGNUP_WINDOW_SECONDS", 3600)

@@ -78,7 +78,7 @@ def test_a_wrong_join_code_is_explained_on_the_form(
     page.get_by_label("Join code").fill("QQQQQQ")
     page.get_by_label("Your name").fill("Amina")
     page.get_by_role("button", name="Join").click()
-    expect(page.get_by_role("alert")).to_contain_text("No simulation has the code QQQQQQ")
+    expect(page.get_by_role("alert")).to_contain_text("No open simulation has this code")
     shot(page, "phone-join-error")
 
 

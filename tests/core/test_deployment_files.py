@@ -75,3 +75,26 @@ def test_every_procfile_command_exists_in_the_project() -> None:
         command = line.split(":", 1)[1].split()
         argv = [part.strip('"') for part in command if part != "exec"]
         assert_command_exists(argv)
+
+
+def test_the_proxy_replaces_x_forwarded_for_so_a_client_cannot_choose_its_address() -> None:
+    """uvicorn trusting every proxy ("*") takes the first address listed: were nginx to append
+    to a client's own header, the client would pick the address the rate limits count."""
+    import asyncio
+
+    from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
+
+    proxy_conf = (ROOT / "deploy" / "nginx.conf").read_text()
+    assert re.search(r"proxy_set_header X-Forwarded-For \$remote_addr;", proxy_conf)
+    assert "$proxy_add_x_forwarded_for" not in proxy_conf
+    assert '"--forwarded-allow-ips", "*"' in (ROOT / "docker-compose.yml").read_text()
+
+    seen: list[object] = []
+
+    async def app(scope: dict, receive: object, send: object) -> None:
+        seen.append(scope["client"])
+
+    appended = [(b"x-forwarded-for", b"198.51.100.1, 203.0.113.9")]
+    scope = {"type": "http", "client": ("172.18.0.5", 5000), "headers": appended}
+    asyncio.run(ProxyHeadersMiddleware(app, trusted_hosts="*")(scope, None, None))  # type: ignore[arg-type]
+    assert seen == [("198.51.100.1", 0)]  # the client-written one, hence $remote_addr alone

@@ -167,7 +167,7 @@ def test_a_code_of_a_closed_simulation_is_refused_and_creates_nothing(
     student = make_student(simulation, "Amina")
     users_before = User.objects.count()
     for user in (None, student):
-        with pytest.raises(ValidationError, match="This simulation is closed: ask your instructor"):
+        with pytest.raises(ValidationError, match="No open simulation has this code"):
             services.simulation_join(code=other.join_code, display_name="Amina", user=user)
     assert User.objects.count() == users_before
     assert not Membership.objects.filter(simulation=other).exclude(user=instructor).exists()
@@ -403,6 +403,46 @@ def test_two_students_racing_for_the_last_seat_exactly_one_gets_it(
         assert len(seated) == 1 and len(refused) == 1, results
         assert f"Delegation {round_} is full" in refused[0].messages[0]
         assert Membership.objects.filter(delegation=delegation).count() == 2
+
+
+def race_to_join(simulation: Simulation, names: list[str]) -> list[object]:
+    """Each newcomer joins with the code at the same moment in their own thread (and connection)."""
+    barrier = threading.Barrier(len(names))
+    results: list[object] = [None] * len(names)
+
+    def join(index: int, name: str) -> None:
+        try:
+            barrier.wait(timeout=10)
+            results[index] = services.simulation_join(
+                code=simulation.join_code, display_name=name, user=None
+            )
+        except Exception as error:  # noqa: BLE001 - the test inspects what each thread got
+            results[index] = error
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=join, args=(i, n)) for i, n in enumerate(names)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    return results
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_students_racing_for_the_last_place_to_join_exactly_one_gets_it(
+    simulation: Simulation,
+) -> None:
+    for round_ in range(5):
+        Simulation.objects.filter(pk=simulation.pk).update(join_limit=2 * round_ + 1)
+        if round_:
+            make_student(simulation, f"Early {round_}")
+        results = race_to_join(simulation, [f"Racer {round_}a", f"Racer {round_}b"])
+        refused = [r for r in results if isinstance(r, ValidationError)]
+        assert len(refused) == 1, results
+        assert refused[0].messages == [services.JOIN_FULL]
+        joined = Membership.objects.filter(simulation=simulation).exclude(user=simulation.owner)
+        assert joined.count() == 2 * round_ + 1
 
 
 # --- access changes reach open sockets through Redis ------------------------------------------

@@ -439,3 +439,66 @@ def test_a_page_costs_as_many_queries_for_a_big_simulation_as_for_a_small_one(
         counts.append(count_queries(client, url))
     assert counts[0] == counts[1], counts
     assert counts[1] <= 16
+
+
+# --- ids from the client --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("raw", ["abc", "²", "1" * 30, "-3", "1.5"])
+def test_an_unreadable_delegation_id_on_seat_assignment_is_a_400_that_changes_nothing(
+    instructor_client: Client, simulation: Simulation, council: Committee, raw: str
+) -> None:
+    student = make_student(simulation, "Amina")
+    ghana = services.delegation_create(
+        committee=council, by=simulation.owner, name="Ghana", kind="ngo"
+    )
+    services.seat_take(simulation=simulation, by=student, delegation_id=ghana.pk)
+    membership = membership_of(student, simulation)
+    response = instructor_client.post(
+        reverse("delegations:seat_assign", args=[simulation.pk, membership.pk]),
+        {"delegation": raw},
+    )
+    assert response.status_code == 400
+    assert "The delegation must be" in page_text(response)
+    assert membership_of(student, simulation).delegation_id == ghana.pk  # not unseated
+
+
+def test_an_empty_delegation_on_seat_assignment_unseats(
+    instructor_client: Client, simulation: Simulation, council: Committee
+) -> None:
+    student = make_student(simulation, "Amina")
+    ghana = services.delegation_create(
+        committee=council, by=simulation.owner, name="Ghana", kind="ngo"
+    )
+    services.seat_take(simulation=simulation, by=student, delegation_id=ghana.pk)
+    membership = membership_of(student, simulation)
+    response = instructor_client.post(
+        reverse("delegations:seat_assign", args=[simulation.pk, membership.pk]),
+        {"delegation": ""},
+        follow=True,
+    )
+    assert "Student unseated." in page_text(response)
+    assert membership_of(student, simulation).delegation_id is None
+
+
+@pytest.mark.parametrize("raw", ["abc", "9" * 25])
+def test_an_unreadable_committee_id_on_a_role_change_is_a_400(
+    instructor_client: Client, simulation: Simulation, raw: str
+) -> None:
+    membership = membership_of(make_student(simulation, "Amina"), simulation)
+    response = instructor_client.post(
+        reverse("delegations:member_role", args=[simulation.pk, membership.pk]),
+        {"role": Membership.Role.CHAIR, "committee": raw},
+    )
+    assert response.status_code == 400
+    assert membership_of(membership.user, simulation).role == Membership.Role.DELEGATE
+
+
+@pytest.mark.parametrize("raw", ["abc", "9" * 25])
+def test_an_unreadable_delegation_id_when_taking_a_seat_is_a_400(
+    student_client: Client, simulation: Simulation, raw: str
+) -> None:
+    response = student_client.post(
+        reverse("delegations:seat_take", args=[simulation.pk]), {"delegation": raw}
+    )
+    assert response.status_code == 400

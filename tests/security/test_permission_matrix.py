@@ -20,7 +20,6 @@ is about, never a full valid form): "allowed" means "not refused for permission"
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -30,10 +29,8 @@ from urllib.parse import urlsplit
 import pytest
 from channels.layers import get_channel_layer
 from channels.testing import WebsocketCommunicator
-from django.apps import apps as django_apps
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
-from django.db import connection
 from django.http import HttpResponse
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
@@ -48,7 +45,7 @@ from apps.core.groups import (
 from apps.proceedings.views import ACTIONS
 from config.asgi import application
 from config.routing import websocket_urlpatterns
-from tests.security.conftest import ROLES, Side, World
+from tests.security.conftest import ROLES, Side, World, fingerprint
 
 MODULE = "tests/security/test_permission_matrix.py"
 
@@ -380,39 +377,6 @@ def test_every_client_message_type_has_a_case() -> None:
 
 
 # --- the HTTP matrix ------------------------------------------------------------------------------
-
-FINGERPRINTED_APPS = {"accounts", "delegations", "lobby", "proceedings", "caucus"}
-
-
-def _table_digest_sql(table: str) -> str:
-    """SQL for one table's digest (the table names come from the app registry)."""
-    row = "(to_jsonb(t) - 'last_login')::text"
-    digest = f"SELECT md5(string_agg({row}, ',' ORDER BY {row})) FROM \"{table}\" t"  # noqa: S608
-    return f"SELECT '{table}' || coalesce(({digest}), '') AS part"  # noqa: S608
-
-
-def fingerprint() -> str:
-    """A digest of every row of the project's tables (last_login aside): equal before and
-    after a refused request, or the request changed something it was refused."""
-    tables = sorted(
-        model._meta.db_table
-        for model in django_apps.get_models(include_auto_created=True)
-        if model._meta.app_label in FINGERPRINTED_APPS
-    )
-    if connection.vendor == "postgresql":  # one query: the matrix runs this a thousand times
-        parts = " UNION ALL ".join(_table_digest_sql(table) for table in tables)
-        query = f"SELECT md5(string_agg(part, '|' ORDER BY part)) FROM ({parts}) q"  # noqa: S608
-        with connection.cursor() as cursor:
-            cursor.execute(query)
-            return str(cursor.fetchone()[0])
-    digest = hashlib.sha256()
-    for model in django_apps.get_models(include_auto_created=True):
-        if model._meta.db_table in tables:
-            digest.update(model._meta.db_table.encode())
-            for values in model._default_manager.order_by("pk").values():
-                values.pop("last_login", None)
-                digest.update(repr(sorted(values.items())).encode())
-    return digest.hexdigest()
 
 
 def is_login_redirect(response: HttpResponse) -> bool:

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.core.exceptions import ValidationError
@@ -11,6 +12,7 @@ from django_htmx.http import HttpResponseClientRedirect
 from apps.accounts import services
 from apps.accounts.forms import InstructorSignupForm, JoinForm
 from apps.accounts.models import User
+from apps.core import ratelimit
 from apps.core.http import HtmxRequest
 from apps.delegations.services import simulation_join
 
@@ -52,14 +54,31 @@ def join(request: HtmxRequest) -> HttpResponse:
     return render(request, template, {"join_form": form}, status=status)
 
 
+SIGNUP_CLOSED = "Instructor sign-up is closed on this server: ask its administrator for an account."
+SIGNUP_LIMITED = "Too many sign-up attempts from here: wait a while, then try again."
+
+
 def signup(request: HttpRequest) -> HttpResponse:
+    """Instructor sign-up, unless PLENARY_INSTRUCTOR_SIGNUP turns it off; attempts are limited
+    per client address (each one can create an account that may create simulations)."""
+    if not settings.PLENARY_INSTRUCTOR_SIGNUP:
+        return render(request, "accounts/signup.html", {"closed": SIGNUP_CLOSED}, status=403)
     form = InstructorSignupForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            user = services.instructor_signup(user=form.save())
-        login(request, user, backend=BACKEND)
-        return redirect("delegations:dashboard")
-    return render(request, "accounts/signup.html", {"form": form})
+    if request.method == "POST":
+        key = f"signup:address:{client_address(request)}"
+        limit = settings.SIGNUP_ATTEMPTS_PER_ADDRESS
+        if not ratelimit.hit(key, limit=limit, window_s=settings.SIGNUP_WINDOW_SECONDS):
+            ratelimit.undo(key)
+            form = InstructorSignupForm(request.POST)
+            form.add_error(None, SIGNUP_LIMITED)
+            return render(request, "accounts/signup.html", {"form": form}, status=429)
+        if form.is_valid():
+            with transaction.atomic():
+                user = services.instructor_signup(user=form.save())
+            login(request, user, backend=BACKEND)
+            return redirect("delegations:dashboard")
+    status = 422 if form.errors else 200
+    return render(request, "accounts/signup.html", {"form": form}, status=status)
 
 
 class LoginView(auth_views.LoginView):

@@ -182,3 +182,14 @@ def test_the_error_pages_are_plain_pages_with_debug_off() -> None:
     assert not_found.status_code == 404 and "URLconf" not in not_found.content.decode()
     bad = Client().get("/sims/1/?x=1", HTTP_HOST="bad host")
     assert bad.status_code == 400 and "Bad request" in bad.content.decode()
+
+
+@pytest.mark.django_db
+def test_pages_may_connect_to_this_site_only() -> None:
+    """No `ws:`/`wss:` in connect-src: an injected script could not send a page's contents to
+    a socket elsewhere. 'self' covers the site's own ws:// and wss:// (the live socket)."""
+    policy = Client().get("/").headers["Content-Security-Policy"]
+    directives = dict(
+        (part.split()[0], part.split()[1:]) for part in policy.split(";") if part.strip()
+    )
+    assert directives["connect-src"] == ["'self'"]

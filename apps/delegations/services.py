@@ -124,29 +124,34 @@ def simulation_join(
         _give_back(keys)
         raise
     try:
-        with transaction.atomic():
-            # Locked while members are counted: the cap cannot be passed by a race.
-            locked = Simulation.objects.select_for_update().get(pk=simulation.pk)
-            membership = (
-                Membership.objects.filter(simulation=locked, user=user).first() if user else None
-            )
-            if membership is None:
-                joined = Membership.objects.filter(simulation=locked).exclude(
-                    user_id=locked.owner_id
-                )
-                if joined.count() >= locked.join_limit:
-                    raise ValidationError(JOIN_FULL, code="full")
-                if user is None:
-                    user = User(username=f"student-{secrets.token_hex(6)}", display_name=name or "")
-                    user.set_unusable_password()
-                    user.save()
-                membership = Membership.objects.create(
-                    simulation=locked, user=user, role=Membership.Role.DELEGATE
-                )
+        member, membership = _join_locked(simulation, user=user, name=name or "")
     finally:
         _give_back(keys)  # the code was right: not a failed attempt
-    policy.forget(user)
-    return user, membership
+    policy.forget(member)
+    return member, membership
+
+
+def _join_locked(
+    simulation: Simulation, *, user: User | None, name: str
+) -> tuple[User, Membership]:
+    with transaction.atomic():
+        # Locked while members are counted: two joins at the last place cannot both get it.
+        locked = Simulation.objects.select_for_update().get(pk=simulation.pk)
+        if user is not None:
+            existing = Membership.objects.filter(simulation=locked, user=user).first()
+            if existing is not None:
+                return user, existing  # joining again is not counted
+        joined = Membership.objects.filter(simulation=locked).exclude(user_id=locked.owner_id)
+        if joined.count() >= locked.join_limit:
+            raise ValidationError(JOIN_FULL, code="full")
+        if user is None:
+            user = User(username=f"student-{secrets.token_hex(6)}", display_name=name)
+            user.set_unusable_password()
+            user.save()
+        membership = Membership.objects.create(
+            simulation=locked, user=user, role=Membership.Role.DELEGATE
+        )
+        return user, membership
 
 
 def _join_attempt(address: str, raw_code: str) -> tuple[str, ...]:

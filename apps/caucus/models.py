@@ -27,9 +27,17 @@ class Channel(models.Model):
     pair_key = models.CharField(max_length=40, blank=True)
     last_seq = models.PositiveIntegerField(default=0)
     muted = models.BooleanField(default=False)
-    # Notes passed "via the chair" make the channel readable by the committee's chair.
+    # A note passed "via the chair" is read by the committee's chair: that note, not the
+    # thread. `chair_reads` says the thread holds one; such notes are numbered gap-free among
+    # themselves (`Message.chair_seq`), the stream the chair follows, so the chair's page
+    # shows no trace of the notes between them.
     chair_reads = models.BooleanField(default=False)
+    last_chair_seq = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    # Set by selectors on a channel rendered for a reader who sees only the notes passed via
+    # the chair: templates number its messages by `chair_seq`. Not a column.
+    chair_view: bool = False
 
     class Meta:
         ordering = ["committee", "kind", "pk"]
@@ -92,6 +100,8 @@ class Message(models.Model):
         Delegation, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     via_chair = models.BooleanField(default=False)
+    # The note's number among the channel's notes passed via the chair (None for the others).
+    chair_seq = models.PositiveIntegerField(null=True, blank=True)
     body = models.TextField()
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -99,6 +109,11 @@ class Message(models.Model):
         ordering = ["channel", "seq"]
         constraints = [
             models.UniqueConstraint(fields=["channel", "seq"], name="message_seq_unique"),
+            models.UniqueConstraint(
+                fields=["channel", "chair_seq"],
+                condition=Q(chair_seq__isnull=False),
+                name="message_chair_seq_unique",
+            ),
         ]
         indexes = [models.Index(fields=["author", "created_at"])]
 

@@ -13,7 +13,7 @@ from apps.caucus.domain import ChannelKind
 from apps.caucus.models import Channel, ChannelMember, Message
 from apps.caucus.services import plenary_for, setting_for
 from apps.core import policy
-from apps.core.groups import group_for_channel
+from apps.core.groups import group_for_channel, group_for_channel_chair
 from apps.delegations.models import Committee, Delegation
 
 PANEL_SIZE = 50
@@ -37,6 +37,7 @@ def channels_for(*, user: User, committee: Committee) -> list[Channel]:
     for channel in channels:
         channel.active_member_ids = {m.delegation_id for m in channel.active_members}  # type: ignore[attr-defined]
         if policy.can(user, "channel.read", channel):
+            channel.chair_view = policy.reads_only_via_chair(user, channel)
             readable.append(channel)
     _attach_recent(readable)
     order = {
@@ -51,21 +52,29 @@ def channels_for(*, user: User, committee: Committee) -> list[Channel]:
 
 
 def _attach_recent(channels: list[Channel]) -> None:
-    """The last PANEL_SIZE messages of every channel, in one query (a window function)."""
-    if not channels:
-        return
-    ranked = (
-        Message.objects.filter(channel__in=channels)
-        .annotate(
-            rank=Window(RowNumber(), partition_by=[F("channel_id")], order_by=F("seq").desc())
-        )
-        .filter(rank__lte=PANEL_SIZE)
-        .select_related("author", "delegation")
-        .order_by("channel_id", "seq")
-    )
+    """The last PANEL_SIZE messages of every channel, in one query (a window function) for
+    the channels read whole and one for those read only via the chair (their notes passed
+    via the chair, by the chair's numbers)."""
     by_channel: dict[int, list[Message]] = {c.pk: [] for c in channels}
-    for message in ranked:
-        by_channel[message.channel_id].append(message)
+    whole = [c for c in channels if not c.chair_view]
+    via_chair = [c for c in channels if c.chair_view]
+    for group, rows, order in (
+        (whole, Message.objects.all(), "seq"),
+        (via_chair, Message.objects.filter(via_chair=True), "chair_seq"),
+    ):
+        if not group:
+            continue
+        ranked = (
+            rows.filter(channel__in=group)
+            .annotate(
+                rank=Window(RowNumber(), partition_by=[F("channel_id")], order_by=F(order).desc())
+            )
+            .filter(rank__lte=PANEL_SIZE)
+            .select_related("author", "delegation")
+            .order_by("channel_id", order)
+        )
+        for message in ranked:
+            by_channel[message.channel_id].append(message)
     for channel in channels:
         channel.recent = by_channel[channel.pk]  # type: ignore[attr-defined]
 
@@ -122,24 +131,31 @@ def _channel(stream: str, simulation_id: int) -> Channel | None:
 
 
 def channel_groups(*, user: User, simulation_id: int, stream: str) -> list[str]:
+    """The channel's group for its readers; for the chair reading a note thread, the group
+    of the notes passed via the chair only (never the thread's own)."""
     channel = _channel(stream, simulation_id)
     if channel is None or not policy.can(user, "channel.read", channel):
         return []
+    if policy.reads_only_via_chair(user, channel):
+        return [group_for_channel_chair(channel.pk)]
     return [group_for_channel(channel.pk)]
 
 
 def channel_replay(
     *, user: User, simulation_id: int, after: int, limit: int, stream: str
 ) -> list[str]:
-    """Exactly the messages after `after`, in order; or the whole list if too many."""
+    """Exactly the messages after `after`, in order; or the whole list if too many. The
+    chair reading a note thread gets the notes passed via the chair, by their own numbers."""
     channel = _channel(stream, simulation_id)
     if channel is None or not policy.can(user, "channel.read", channel):
         return []
-    rows = list(
-        Message.objects.filter(channel=channel, seq__gt=after)
-        .select_related("author", "delegation")
-        .order_by("seq")[: limit + 1]
-    )
+    channel.chair_view = policy.reads_only_via_chair(user, channel)
+    if channel.chair_view:
+        missed = Message.objects.filter(channel=channel, via_chair=True, chair_seq__gt=after)
+        missed = missed.order_by("chair_seq")
+    else:
+        missed = Message.objects.filter(channel=channel, seq__gt=after).order_by("seq")
+    rows = list(missed.select_related("author", "delegation")[: limit + 1])
     if len(rows) > limit:
         _attach_recent([channel])
         return [

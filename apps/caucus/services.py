@@ -13,17 +13,30 @@ from collections.abc import Iterable
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Prefetch, Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
 from apps.accounts.models import User
-from apps.caucus.domain import ChannelKind, Party, Setting, clean_text, open_error, post_error
+from apps.caucus.domain import (
+    MESSAGE_LIMITS,
+    ChannelKind,
+    Party,
+    Setting,
+    clean_text,
+    open_error,
+    post_error,
+)
 from apps.caucus.models import Channel, ChannelMember, Message
-from apps.core import policy, ratelimit
-from apps.core.broadcast import push_html_on_commit, send_on_commit
-from apps.core.groups import group_for_channel, group_for_simulation, group_for_user
-from apps.delegations.models import Committee, Delegation, Membership
+from apps.core import inputs, policy, ratelimit
+from apps.core.broadcast import push_html_on_commit, send_on_commit, send_to_group
+from apps.core.groups import (
+    group_for_channel,
+    group_for_channel_chair,
+    group_for_simulation,
+    group_for_user,
+)
+from apps.delegations.models import Committee, Delegation, Membership, Simulation
 from apps.delegations.selectors import seated_delegation
 from apps.proceedings.domain.mediation import MediationMode, MediatorAction, mediator_may
 from apps.proceedings.domain.phases import Phase
@@ -114,7 +127,7 @@ def channel_open(
     )
     if error:
         raise PermissionDenied(error)  # the rules refuse it (a form cannot fix it)
-    clean_name = " ".join(name.split())[:80]
+    clean_name = inputs.clean_text(name, what="The room's name", max_length=80, multiline=False)
     if channel_kind is ChannelKind.BLOC and not clean_name:
         raise ValidationError("Give the bloc room a name.")
     pair = _pair_key(opener.pk, others[0].pk) if channel_kind is not ChannelKind.BLOC else ""
@@ -248,6 +261,61 @@ def member_remove(*, channel: Channel, by: User, delegation_id: int) -> None:
     policy.forget(by)
 
 
+def staff_reading_changed_on_commit(*, simulation_id: int, staff_may_read: bool) -> None:
+    """The simulation's "staff may read private channels" setting moved; once it commits:
+
+    - switched off, each staff user gets one `channels.revoked` event on their own group
+      naming the private channels they may no longer read (the policy decides: a channel of
+      their own delegation stays), and every socket of theirs leaves those groups at once;
+    - either way, every open caucus page of the simulation reloads its channel list, so the
+      banner telling members that staff read their channel is right (and staff who may now
+      read see the channels; their page asks to follow them and the policy lets them in).
+    """
+    transaction.on_commit(lambda: _staff_reading_changed(simulation_id, staff_may_read))
+
+
+def _staff_reading_changed(simulation_id: int, staff_may_read: bool) -> None:
+    if not staff_may_read:
+        for user_id, channel_ids in _unreadable_by_staff(simulation_id).items():
+            send_to_group(
+                group_for_user(user_id),
+                {
+                    "type": "channels.revoked",
+                    "simulation_id": simulation_id,
+                    "channel_ids": channel_ids,
+                },
+            )
+    send_to_group(group_for_simulation(simulation_id), {"type": "channels.changed"})
+
+
+def _unreadable_by_staff(simulation_id: int) -> dict[int, list[int]]:
+    """Per staff user of the simulation, the private channels the policy no longer lets
+    them read (a query for the channels, and the policy's two per staff user)."""
+    owner_id = Simulation.objects.values_list("owner_id", flat=True).get(pk=simulation_id)
+    staff_ids = {owner_id} | set(
+        Membership.objects.filter(
+            simulation_id=simulation_id, role__in=policy.STAFF_ROLES
+        ).values_list("user_id", flat=True)
+    )
+    members = Prefetch(
+        "members", queryset=ChannelMember.objects.filter(active=True), to_attr="active_members"
+    )
+    channels = list(
+        Channel.objects.filter(committee__simulation_id=simulation_id)
+        .exclude(kind=ChannelKind.PLENARY)
+        .select_related("committee")
+        .prefetch_related(members)
+    )
+    for channel in channels:
+        channel.active_member_ids = {m.delegation_id for m in channel.active_members}  # type: ignore[attr-defined]
+    unreadable: dict[int, list[int]] = {}
+    for user in User.objects.filter(pk__in=staff_ids):
+        lost = [c.pk for c in channels if not policy.can(user, "channel.read", c)]
+        if lost:
+            unreadable[user.pk] = lost
+    return unreadable
+
+
 def plenary_mute(*, committee: Committee, by: User, muted: bool) -> Channel:
     policy.require(by, "channel.moderate", committee)
     channel = plenary_for(committee)
@@ -278,6 +346,7 @@ def message_post(*, channel: Channel, by: User, body: str, via_chair: bool = Fal
         text = clean_text(kind, body)
     except ValueError as bad_text:
         raise ValidationError(str(bad_text)) from None
+    text = inputs.clean_text(text, what="A message", max_length=MESSAGE_LIMITS[kind])
     committee = channel.committee
     is_chair = policy.can(by, "channel.moderate", committee)
     delegation = None
@@ -327,16 +396,22 @@ def _rate_limit(by: User, channel: Channel) -> None:
 def _post(
     channel: Channel, *, by: User, delegation: Delegation | None, text: str, via_chair: bool
 ) -> Message:
+    """Number the message (the channel row is locked: `select_for_update` makes `last_seq`
+    and `last_chair_seq` gap-free) and push it on commit: to the channel's group, and a note
+    passed via the chair also to the chair's group, numbered in the chair's own stream."""
     with transaction.atomic():
         locked = Channel.objects.select_for_update().get(pk=channel.pk)
         locked.last_seq += 1
-        if via_chair and not locked.chair_reads:
-            locked.chair_reads = True
-            _notify_floor_staff(locked)
-        locked.save(update_fields=["last_seq", "chair_reads"])
+        if via_chair:
+            locked.last_chair_seq += 1
+            if not locked.chair_reads:
+                locked.chair_reads = True
+                _notify_floor_staff(locked)
+        locked.save(update_fields=["last_seq", "chair_reads", "last_chair_seq"])
         message = Message.objects.create(
             channel=locked,
             seq=locked.last_seq,
+            chair_seq=locked.last_chair_seq if via_chair else None,
             author=by,
             delegation=delegation,
             body=text,
@@ -348,6 +423,12 @@ def _post(
             "caucus/partials/push.html", {"message": message, "channel": locked}
         )
         push_html_on_commit(group_for_channel(locked.pk), html)
+        if via_chair:
+            locked.chair_view = True
+            chair_html = render_to_string(
+                "caucus/partials/push.html", {"message": message, "channel": locked}
+            )
+            push_html_on_commit(group_for_channel_chair(locked.pk), chair_html)
         if locked.kind == ChannelKind.PLENARY:
             _log_public(locked, message)
     return message

@@ -14,6 +14,7 @@ from apps.caucus import selectors, services
 from apps.caucus.models import Channel
 from apps.core import policy
 from apps.core.http import AuthedRequest
+from apps.core.inputs import optional_id, parse_id, parse_ids
 from apps.delegations.models import Committee
 
 
@@ -39,10 +40,8 @@ def _room_url(committee_id: int, channel_id: int | None = None) -> str:
 @login_required
 def room(request: AuthedRequest, committee_id: int) -> HttpResponse:
     committee = _committee(request, committee_id)
-    raw = request.GET.get("channel", "")
-    context = selectors.room_context(
-        user=request.user, committee=committee, active_id=int(raw) if raw.isdigit() else None
-    )
+    active_id = optional_id(request.GET.get("channel"), what="The channel")
+    context = selectors.room_context(user=request.user, committee=committee, active_id=active_id)
     return render(request, "caucus/room.html", context)
 
 
@@ -50,10 +49,8 @@ def room(request: AuthedRequest, committee_id: int) -> HttpResponse:
 def panel(request: AuthedRequest, committee_id: int) -> HttpResponse:
     """The channel list and boxes alone: a page reloads it when its channels changed."""
     committee = _committee(request, committee_id)
-    raw = request.GET.get("channel", "")
-    context = selectors.room_context(
-        user=request.user, committee=committee, active_id=int(raw) if raw.isdigit() else None
-    )
+    active_id = optional_id(request.GET.get("channel"), what="The channel")
+    context = selectors.room_context(user=request.user, committee=committee, active_id=active_id)
     return render(request, "caucus/partials/panel.html", context)
 
 
@@ -85,7 +82,7 @@ def post(request: AuthedRequest, channel_id: int) -> HttpResponse:
 @require_POST
 def open_channel(request: AuthedRequest, committee_id: int) -> HttpResponse:
     committee = _committee(request, committee_id)
-    ids = [int(v) for v in request.POST.getlist("with") if v.isdigit()]
+    ids = parse_ids(request.POST.getlist("with"), what="The delegation")
     try:
         channel = services.channel_open(
             committee=committee,
@@ -100,9 +97,11 @@ def open_channel(request: AuthedRequest, committee_id: int) -> HttpResponse:
         context = selectors.room_context(user=request.user, committee=committee)
         return render(request, "caucus/room.html", context, status=403)
     except ValidationError as error:
+        # A form to fix (a name missing or refused): 422, on the room page, saying what.
         for message in error.messages:
             messages.error(request, message)
-        return redirect(_room_url(committee.pk))
+        context = selectors.room_context(user=request.user, committee=committee)
+        return render(request, "caucus/room.html", context, status=422)
     return redirect(_room_url(committee.pk, channel.pk))
 
 
@@ -110,7 +109,7 @@ def open_channel(request: AuthedRequest, committee_id: int) -> HttpResponse:
 @require_POST
 def invite(request: AuthedRequest, channel_id: int) -> HttpResponse:
     channel = _channel(request, channel_id, "channel.manage")
-    ids = [int(v) for v in request.POST.getlist("with") if v.isdigit()]
+    ids = parse_ids(request.POST.getlist("with"), what="The delegation")
     try:
         services.member_invite(channel=channel, by=request.user, delegation_ids=ids)
         messages.success(request, "Invited.")
@@ -124,11 +123,9 @@ def invite(request: AuthedRequest, channel_id: int) -> HttpResponse:
 @require_POST
 def remove(request: AuthedRequest, channel_id: int) -> HttpResponse:
     channel = _channel(request, channel_id, "channel.read")
-    raw = request.POST.get("delegation", "")
+    delegation_id = parse_id(request.POST.get("delegation"), what="The delegation")
     try:
-        services.member_remove(
-            channel=channel, by=request.user, delegation_id=int(raw) if raw.isdigit() else 0
-        )
+        services.member_remove(channel=channel, by=request.user, delegation_id=delegation_id)
     except ValidationError as error:
         for message in error.messages:
             messages.error(request, message)

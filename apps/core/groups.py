@@ -38,3 +38,8 @@ def stream_for_channel(channel_id: int) -> str:
 def group_for_presence(simulation_id: int) -> str:
     """Who is online in a simulation: presence updates go here."""
     return f"presence.{simulation_id}"
+
+
+def group_for_channel_chair(channel_id: int) -> str:
+    """The committee's chair reading a note thread: only the notes passed via the chair."""
+    return f"channel.{channel_id}.chair"

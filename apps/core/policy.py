@@ -132,7 +132,12 @@ def _in_channel(standing: Standing, channel: Any) -> bool:
 def _reads_channel(standing: Standing, channel: Any) -> bool:
     """The plenary floor is public to the simulation; a private channel is read by its
     member delegations, by staff when the simulation allows it (members are told), by the
-    committee's chair/mediator for shuttles and for notes passed via the chair."""
+    committee's chair/mediator for shuttles; and in a note thread the chair reads the notes
+    passed via the chair (those alone: `reads_only_via_chair`)."""
+    return _reads_whole_channel(standing, channel) or _reads_notes_via_chair(standing, channel)
+
+
+def _reads_whole_channel(standing: Standing, channel: Any) -> bool:
     if not standing.is_member:
         return False
     if channel.kind == "plenary":
@@ -142,7 +147,17 @@ def _reads_channel(standing: Standing, channel: Any) -> bool:
     if standing.is_staff and standing.staff_read_private:
         return True
     floor = _chairs(standing, channel) and standing.role in FLOOR_ROLES
-    return floor and (channel.kind == "shuttle" or bool(channel.chair_reads))
+    return floor and channel.kind == "shuttle"
+
+
+def _reads_notes_via_chair(standing: Standing, channel: Any) -> bool:
+    return (
+        standing.is_member
+        and channel.kind == "note"
+        and bool(channel.chair_reads)
+        and standing.role in FLOOR_ROLES
+        and _chairs(standing, channel)
+    )
 
 
 def _posts_channel(standing: Standing, channel: Any) -> bool:
@@ -292,6 +307,15 @@ def can(user: User | AnonymousUser, action: str, obj: Any) -> bool:
     if not found.is_member:
         return False  # outsiders and anonymous visitors do nothing here, whatever the rule
     return rule(found, obj)
+
+
+def reads_only_via_chair(user: User | AnonymousUser, channel: Any) -> bool:
+    """Whether `user` reads `channel` only as the committee's chair reading a note thread:
+    the notes passed via the chair, none of the others (which its members alone read)."""
+    if user.is_authenticated and user.is_superuser:
+        return False
+    found = standing(user, simulation_id_of(channel))
+    return _reads_notes_via_chair(found, channel) and not _reads_whole_channel(found, channel)
 
 
 def require(user: User | AnonymousUser, action: str, obj: Any) -> None:

@@ -580,8 +580,18 @@ def simulation_update(
     simulation.title = title[:200]
     simulation.description = description.strip()
     simulation.status = status
+    staff_reading_moved = (
+        simulation.staff_can_read_private_channels != staff_can_read_private_channels
+    )
     simulation.staff_can_read_private_channels = staff_can_read_private_channels
     simulation.save()
+    if staff_reading_moved:
+        # Open sockets learn it on commit: staff drop the private channels at once.
+        from apps.caucus.services import staff_reading_changed_on_commit
+
+        staff_reading_changed_on_commit(
+            simulation_id=simulation.pk, staff_may_read=staff_can_read_private_channels
+        )
     return simulation
 
 

@@ -15,13 +15,16 @@ from apps.accounts.models import User
 from apps.core import policy, ratelimit
 from apps.core.broadcast import push_html_on_commit
 from apps.core.groups import group_for_simulation
+from apps.core.inputs import clean_text
 from apps.delegations.models import Simulation
 from apps.lobby.models import Announcement, LobbyMessage
 
 MAX_ANNOUNCEMENT_DELAY = dt.timedelta(days=7)
 
 
-def clean_body(body: str) -> str:
+def clean_body(body: str, *, what: str = "A message") -> str:
+    """What everyone in the simulation will read: not empty, not too long, and without the
+    control, bidirectional-override or invisible characters `clean_text` refuses."""
     text = body.strip()
     if not text:
         raise ValidationError("Write something first: the message is empty.")
@@ -30,7 +33,7 @@ def clean_body(body: str) -> str:
         raise ValidationError(
             f"Messages are limited to {limit} characters (this one has {len(text)})."
         )
-    return text
+    return clean_text(text, what=what, max_length=limit)
 
 
 def _append(*, simulation_id: int, author: User | None, body: str, kind: str) -> LobbyMessage:
@@ -75,7 +78,7 @@ def announcement_schedule(
     from apps.lobby.tasks import post_due_announcement
 
     policy.require(by, "lobby.announce", simulation)
-    text = clean_body(body)
+    text = clean_body(body, what="An announcement")
     if delay < dt.timedelta(0) or delay > MAX_ANNOUNCEMENT_DELAY:
         raise ValidationError("Choose a delay between 0 seconds and 7 days.")
     with transaction.atomic():

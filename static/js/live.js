@@ -37,7 +37,19 @@
     return out;
   }
 
+  // At most one resume every half second (a burst of pushes that each show a gap asks
+  // once, a moment later, for all of them): the server refuses a page that sends too much.
+  var lastResume = 0;
+  var resumeTimer = null;
   function resume(socket) {
+    var wait = lastResume + 500 - Date.now();
+    if (wait > 0) {
+      if (!resumeTimer) {
+        resumeTimer = setTimeout(function () { resumeTimer = null; resume(socket); }, wait);
+      }
+      return;
+    }
+    lastResume = Date.now();
     socket.send(JSON.stringify({ type: "resume", streams: streams() }));
   }
 

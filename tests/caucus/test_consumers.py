@@ -16,6 +16,7 @@ from django.test import Client
 from apps.accounts.models import User
 from apps.caucus import services
 from apps.caucus.models import Channel
+from apps.core import consumers
 from apps.core.broadcast import push_html, send_to_group
 from apps.core.groups import group_for_channel, group_for_user
 from apps.delegations import services as delegation_services
@@ -41,6 +42,13 @@ db = database_sync_to_async
 @pytest.fixture
 def floor(simulation: Simulation, instructor: User) -> Floor:
     return build_floor(simulation, instructor)
+
+
+@pytest.fixture
+def burst_allowed(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests send a burst of frames no page sends (dozens of hostile resumes in a row):
+    lift the per-socket pace, which tests/caucus/test_resume_limits.py checks."""
+    monkeypatch.setattr(consumers, "CLIENT_MESSAGES_PER_WINDOW", 1000)
 
 
 def other_simulation_channel(instructor: User) -> Channel:
@@ -82,7 +90,7 @@ def garbage_streams(channel: Channel, foreign: Channel, simulation: Simulation) 
 
 
 async def test_a_delegate_never_receives_a_byte_of_a_bilateral_it_is_not_in(
-    floor: Floor, instructor: User
+    floor: Floor, instructor: User, burst_allowed: None
 ) -> None:
     veridia, calvia, norbek = (floor.delegate(n) for n in ("Veridia", "Calvia", "Norbek"))
     bilateral = await db(open_channel)(
@@ -113,7 +121,7 @@ async def test_a_delegate_never_receives_a_byte_of_a_bilateral_it_is_not_in(
 
 
 async def test_a_hostile_client_message_gets_an_error_and_the_socket_survives(
-    floor: Floor,
+    floor: Floor, burst_allowed: None
 ) -> None:
     socket = await open_socket(floor.delegate("Norbek"), floor.simulation)
     for bad in [

@@ -191,3 +191,100 @@ async def test_two_sockets_of_one_simulation_both_receive(
     assert all("hello all" in html for html in results)
     for s in sockets:
         await s.disconnect()
+
+
+# --- what a client may send, and how fast --------------------------------------------------
+
+
+async def replies_until_closed(socket: WebsocketCommunicator) -> tuple[list[str], int | None]:
+    """Every frame the socket sent, and the close code if it closed (None if it went quiet)."""
+    frames: list[str] = []
+    while True:
+        if await socket.receive_nothing(timeout=1.0):
+            return frames, None
+        output = await socket.receive_output(timeout=5)
+        if output["type"] == "websocket.close":
+            return frames, int(output["code"])
+        frames.append(output["text"])
+
+
+async def test_a_hundred_messages_a_second_from_one_socket_are_held_to_the_limit(
+    simulation: Simulation, student: User, instructor: User
+) -> None:
+    from apps.core import consumers
+
+    flooder = await open_socket(student, simulation)  # one ping spent on settling
+    bystander = await open_socket(instructor, simulation)
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    for _ in range(100):
+        await flooder.send_json_to({"type": "ping"})
+        await asyncio.sleep(0.01)
+    elapsed = loop.time() - started
+
+    frames, code = await replies_until_closed(flooder)
+    pongs = frames.count('{"type": "pong"}')
+    refill = consumers.CLIENT_MESSAGES_PER_WINDOW / consumers.CLIENT_WINDOW_SECONDS
+    assert pongs <= consumers.CLIENT_MESSAGES_PER_WINDOW - 1 + refill * elapsed + 1, pongs
+    assert pongs >= consumers.CLIENT_MESSAGES_PER_WINDOW - 1
+    refusals = [f for f in frames if f.startswith("{") and json.loads(f)["type"] == "error"]
+    assert refusals and all("Slow down" in json.loads(f)["message"] for f in refusals)
+    # It kept flooding: closed, with a notice, and with a code the page does not reconnect on.
+    assert code == consumers.CLOSE_FLOODING
+    assert "sent too many messages" in frames[-1]
+    # Another socket is not slowed by it.
+    for _ in range(10):
+        await bystander.send_json_to({"type": "ping"})
+    assert [await bystander.receive_json_from(timeout=5) for _ in range(10)] == [
+        {"type": "pong"}
+    ] * 10
+    await bystander.disconnect()
+
+
+async def test_a_page_at_its_normal_pace_is_never_refused(
+    simulation: Simulation, student: User
+) -> None:
+    from apps.core import consumers
+
+    socket = await open_socket(student, simulation)
+    burst = consumers.CLIENT_MESSAGES_PER_WINDOW - 1  # the settling ping took one
+    for _ in range(burst):
+        await socket.send_json_to({"type": "ping"})
+    assert [await socket.receive_json_from(timeout=5) for _ in range(burst)] == [
+        {"type": "pong"}
+    ] * burst
+    await socket.disconnect()
+
+
+async def test_a_short_burst_past_the_limit_is_refused_but_the_socket_stays_open(
+    simulation: Simulation, student: User
+) -> None:
+    from apps.core import consumers
+
+    socket = await open_socket(student, simulation)
+    for _ in range(consumers.CLIENT_MESSAGES_PER_WINDOW + 5):
+        await socket.send_json_to({"type": "ping"})
+    frames, code = await replies_until_closed(socket)
+    assert code is None
+    assert any("Slow down" in f for f in frames)
+    await asyncio.sleep(1.0)  # the bucket refills: the page goes on
+    await settle(socket)
+    await socket.disconnect()
+
+
+async def test_only_the_listed_client_message_types_are_handled(
+    simulation: Simulation, student: User
+) -> None:
+    from apps.core import consumers
+
+    assert consumers.CLIENT_MESSAGE_TYPES == ("ping", "resume")
+    for kind in consumers.CLIENT_MESSAGE_TYPES:
+        assert callable(getattr(consumers.LiveConsumer, f"client_{kind}"))
+    socket = await open_socket(student, simulation)
+    # Delivery handlers and other methods are not reachable from the client.
+    for kind in ("push.html", "push_html", "channel.revoked", "channels.revoked", "disconnect"):
+        await socket.send_json_to({"type": kind, "html": "<p>forged</p>", "channel_ids": [1]})
+        reply = await socket.receive_json_from(timeout=5)
+        assert reply["type"] == "error" and "Unknown message type" in reply["message"]
+    await settle(socket)
+    await socket.disconnect()

@@ -600,7 +600,9 @@ def test_a_non_member_neither_reads_nor_posts_in_a_private_channel(floor: Floor)
             post(bilateral, user, "Listening in")
 
 
-def test_a_note_passed_via_the_chair_lets_the_chair_read_the_thread(floor: Floor) -> None:
+def test_a_note_passed_via_the_chair_lets_the_chair_read_that_note_not_the_thread(
+    floor: Floor,
+) -> None:
     note = open_channel(
         floor.committee, floor.delegate("Veridia"), "note", floor.delegation("Calvia")
     )
@@ -612,9 +614,10 @@ def test_a_note_passed_via_the_chair_lets_the_chair_read_the_thread(floor: Floor
     note = Channel.objects.get(pk=note.pk)
     assert note.chair_reads
     assert policy.can(reload_user(floor.chair), "channel.read", note)
-    assert list(Message.objects.filter(channel=note).values_list("via_chair", flat=True)) == [
-        False,
-        True,
+    assert policy.reads_only_via_chair(reload_user(floor.chair), note)
+    assert list(Message.objects.filter(channel=note).values_list("via_chair", "chair_seq")) == [
+        (False, None),
+        (True, 1),
     ]
 
 

@@ -312,8 +312,6 @@ def can(user: User | AnonymousUser, action: str, obj: Any) -> bool:
 def reads_only_via_chair(user: User | AnonymousUser, channel: Any) -> bool:
     """Whether `user` reads `channel` only as the committee's chair reading a note thread:
     the notes passed via the chair, none of the others (which its members alone read)."""
-    if user.is_authenticated and user.is_superuser:
-        return False
     found = standing(user, simulation_id_of(channel))
     return _reads_notes_via_chair(found, channel) and not _reads_whole_channel(found, channel)
 

@@ -383,6 +383,20 @@ def test_a_superuser_instructor_reads_private_channels_only_when_the_simulation_
     assert policy.can(superuser, "channel.read", world.objects["the plenary channel"])
 
 
+def test_a_chair_who_is_a_superuser_still_reads_only_the_notes_passed_via_the_chair(
+    world: World,
+) -> None:
+    chair = world.users["chair"]
+    User.objects.filter(pk=chair.pk).update(is_superuser=True, is_staff=True)
+    superuser_chair = User.objects.get(pk=chair.pk)
+    ghana, kenya = world.objects["own delegation"], world.objects["a delegation with room"]
+    notes = Room(
+        world.objects["committee"], "note", frozenset({ghana.pk, kenya.pk}), chair_reads=True
+    )
+    assert policy.can(superuser_chair, "channel.read", notes)
+    assert policy.reads_only_via_chair(superuser_chair, notes)
+
+
 def test_a_superuser_gets_403_for_a_brief_of_a_simulation_they_are_not_in(
     world: World, simulation: Simulation
 ) -> None:

@@ -12,9 +12,10 @@ from __future__ import annotations
 # database connection, in another thread) see it. The database is flushed when the module is
 # done, as a transactional test would, so no other test ever sees this world.
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 from django.apps import apps as django_apps
@@ -32,6 +33,8 @@ from apps.proceedings import services as proceedings
 from apps.proceedings.models import Motion, Session, SpeakerEntry
 from tests.conftest import make_student
 from tests.proceedings.helpers import all_present, build_floor, give_role
+
+T = TypeVar("T")
 
 # Who looks, in the simulation "own" (every role below but `other_instructor` holds its role
 # there) and in "other" (a second simulation, run by `other_instructor`).
@@ -260,11 +263,27 @@ def world(django_db_setup: None, django_db_blocker: Any) -> Iterator[World]:
 
 @pytest.fixture
 def world_db(world: World, django_db_blocker: Any) -> Iterator[World]:
-    """The world with database access for code that runs in other threads (the websocket
-    consumer), without a transaction around the test: nothing it does is rolled back, so
-    use it only for tests that read, or that undo what they change."""
+    """The world with the database open to code that runs in other threads (the websocket
+    consumer). Tests using it are marked `django_db` (so the test database is set up even
+    when they run alone), and what they write from the test's own thread is rolled back:
+    a change the consumer must see goes through `committed()`."""
     with django_db_blocker.unblock():
         yield world
+
+
+def committed(function: Callable[..., T], /, **kwargs: Any) -> T:
+    """Run `function(**kwargs)` in a thread of its own, outside the test's transaction, so
+    that its writes are committed and other connections (the consumer's) see them."""
+    from django.db import connections
+
+    def run() -> T:
+        try:
+            return function(**kwargs)
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(run).result()
 
 
 # === end of the permission matrix / CSRF block ==============================================

@@ -45,7 +45,7 @@ from apps.core.groups import (
 from apps.proceedings.views import ACTIONS
 from config.asgi import application
 from config.routing import websocket_urlpatterns
-from tests.security.conftest import ROLES, Side, World, fingerprint
+from tests.security.conftest import ROLES, Side, World, committed, fingerprint
 
 MODULE = "tests/security/test_permission_matrix.py"
 
@@ -260,7 +260,7 @@ ACTION_CASES: dict[str, tuple[frozenset[str], Body | None]] = {
     "open": (FLOOR, None),
     "advance": (FLOOR, None),
     "end-phase": (FLOOR, None),
-    "attendance": (FLOOR, None),
+    "attendance": (FLOOR, of_delegation("delegation", "Norbek", status="present")),
     "speaker-add": (FLOOR | {"delegate"}, of_delegation("delegation", "Veridia")),
     "speaker-remove": (FLOOR, entry()),  # Calvia's entry: not the delegate's own
     "speaker-move": (FLOOR, entry(direction="up")),
@@ -462,6 +462,7 @@ async def until_pongs(communicator: WebsocketCommunicator, pongs: int = 1) -> li
     return out
 
 
+@pytest.mark.django_db
 @pytest.mark.parametrize("target", ["own", "other"])
 @pytest.mark.parametrize("role", ROLES)
 async def test_each_role_connects_to_the_websocket_only_as_a_member(
@@ -500,6 +501,7 @@ async def exchange(communicator: WebsocketCommunicator, case: MessageCase, side:
     return case.served(out)
 
 
+@pytest.mark.django_db
 @pytest.mark.parametrize("target", ["own", "other"])
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("kind", client_message_types())
@@ -518,6 +520,7 @@ async def test_each_client_message_is_served_to_members_only(
     await communicator.disconnect()
 
 
+@pytest.mark.django_db
 @pytest.mark.parametrize("kind", client_message_types())
 async def test_each_client_message_is_refused_once_the_user_left_the_simulation(
     world_db: World, kind: str
@@ -634,6 +637,7 @@ async def follow(
         await communicator.disconnect()
 
 
+@pytest.mark.django_db
 @pytest.mark.parametrize("target", ["own", "other"])
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("stream", list(STREAM_CASES))
@@ -657,6 +661,7 @@ async def test_resume_joins_and_replays_each_stream_only_for_its_readers(
         assert not replayed, f"{role} was replayed the {stream} stream: {replayed[:1]}"
 
 
+@pytest.mark.django_db
 @pytest.mark.parametrize("stream", [name for name in STREAM_CASES if name != "lobby"])
 async def test_a_member_cannot_follow_another_simulations_streams_through_its_own_socket(
     world_db: World, stream: str
@@ -689,13 +694,14 @@ def private_channels_closed_to_staff(world_db: World) -> Iterator[World]:
             staff_can_read_private_channels=value,
         )
 
-    set_to(False)
+    committed(set_to, value=False)
     try:
         yield world_db
     finally:
-        set_to(True)
+        committed(set_to, value=True)
 
 
+@pytest.mark.django_db
 @pytest.mark.parametrize("role", sorted(STAFF))
 @pytest.mark.parametrize("stream", PRIVATE_STREAMS)
 async def test_staff_follow_no_private_channel_when_the_simulation_does_not_allow_it(

@@ -51,7 +51,7 @@ ROLES = (
 )
 
 # Directive mediation without proximity talks: shuttles, notes, blocs and bilaterals all exist.
-MEDIATED = {"mediation": {"mode": "directive", "proximity": False}}
+MEDIATED: dict[str, object] = {"mediation": {"mode": "directive", "proximity": False}}
 DELEGATIONS = (
     ("Veridia", "member_state"),  # the `delegate` role sits here
     ("Osterland", "member_state"),  # has the floor; moved the motion on the floor

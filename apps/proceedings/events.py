@@ -11,7 +11,11 @@ from django.db import transaction
 from django.template.loader import render_to_string
 
 from apps.core.broadcast import push_html
-from apps.core.groups import group_for_session, group_for_session_staff
+from apps.core.groups import (
+    group_for_session,
+    group_for_session_delegation,
+    group_for_session_staff,
+)
 from apps.proceedings.domain.motions import MotionKind
 from apps.proceedings.domain.text import duration_text
 from apps.proceedings.models import Motion
@@ -72,6 +76,26 @@ def broadcast_floor(session_id: int) -> None:
 
 def broadcast_floor_on_commit(session_id: int) -> None:
     transaction.on_commit(lambda: broadcast_floor(session_id))
+
+
+def render_own_placard(
+    *, session_id: int, motion_id: int | None, choice: str, oob: bool = True
+) -> str:
+    """The placard one delegation holds up, for its own screens only: kept outside the floor,
+    so the public floor (which may not show placards yet) never carries or erases it."""
+    return render_to_string(
+        "proceedings/partials/my_placard.html",
+        {"session_id": session_id, "motion_id": motion_id, "choice": choice, "oob": oob},
+    )
+
+
+def push_own_placard_on_commit(
+    *, session_id: int, delegation_id: int, motion_id: int, choice: str
+) -> None:
+    """Tell the delegation's other screens (a co-delegate's phone) the placard it now holds."""
+    html = render_own_placard(session_id=session_id, motion_id=motion_id, choice=choice)
+    group = group_for_session_delegation(session_id, delegation_id)
+    transaction.on_commit(lambda: push_html(group, html))
 
 
 def schedule_phase_end_on_commit(session_id: int, entry: int, deadline: dt.datetime) -> None:

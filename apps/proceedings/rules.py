@@ -5,24 +5,33 @@ chair): the form's fields and the advanced JSON both become overrides merged int
 committee's stored rules by the pure `preset_with_overrides`, validated there, and checked
 against the state of an open session (a session must not be left in a phase the new rules
 do not have). A change during a session is recorded in its event log.
+
+The mediation settings (mode, proximity talks, powers) are the instructor's alone: a chair
+or mediator may change every other rule, but a change that touches them is refused.
+Everything a client sends is bounded before it is read: the advanced JSON's size, depth and
+numbers here, every threshold in the pure parser (`parse_fraction`).
 """
 
 from __future__ import annotations
 
 import json
+import re
+from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import QueryDict
 
 from apps.accounts.models import User
 from apps.core import policy
+from apps.core.inputs import BadInput, clean_text, parse_int
 from apps.delegations.models import Committee
 from apps.proceedings.domain.machine import state_errors
-from apps.proceedings.domain.majority import MajorityRule
+from apps.proceedings.domain.majority import MajorityRule, PlacardVisibility
 from apps.proceedings.domain.motions import VoteRule
 from apps.proceedings.domain.presets import (
+    Preset,
     PresetError,
     preset_from_dict,
     preset_to_dict,
@@ -34,44 +43,117 @@ from apps.proceedings.models import Session
 MAJORITY_CHOICES = [(m.value, m.label) for m in MajorityRule]
 VOTE_CHOICES = [(v.value, v.value.replace("_", " ")) for v in VoteRule]
 YIELD_CHOICES = [y.value for y in YieldKind]
+PLACARD_CHOICES = [(p.value, p.label) for p in PlacardVisibility]
+
+# No timer in the rules runs longer than a week (a suspension between rounds of talks).
+MAX_RULE_SECONDS = 7 * 24 * 3600
+# The whole rule book as JSON is about 15,000 characters; four times that is plenty.
+MAX_ADVANCED_CHARS = 64_000
+# How many reasons a refusal lists (a hostile JSON could have thousands).
+MAX_REASONS = 12
+# Numbers in the advanced JSON: plain, short, without exponents (JSON's own grammar, bounded).
+_JSON_INT = re.compile(r"-?\d{1,9}", re.ASCII)
+_JSON_FLOAT = re.compile(r"-?\d{1,9}\.\d{1,6}", re.ASCII)
+_MINUTES = re.compile(r"\d{1,5}(?:[.,]\d{1,2})?", re.ASCII)
 
 
-def _int(data: QueryDict, key: str, *, minutes: bool = False) -> int | None:
+class _Refused(ValueError):
+    """A number or constant in the advanced JSON that is refused before it is built."""
+
+
+def _json_constant(name: str) -> Any:
+    raise _Refused(f"the advanced rules cannot hold {name}: give an ordinary number.")
+
+
+def _json_int(text: str) -> int:
+    if not _JSON_INT.fullmatch(text):
+        raise _Refused("numbers in the advanced rules have at most 9 digits.")
+    return int(text)
+
+
+def _json_float(text: str) -> float:
+    if not _JSON_FLOAT.fullmatch(text):
+        raise _Refused(
+            "numbers in the advanced rules are plain decimals such as 0.5 "
+            "(at most 9 digits before the point and 6 after, no exponent)."
+        )
+    return float(text)
+
+
+def _advanced(raw: str) -> dict[str, Any]:
+    if len(raw) > MAX_ADVANCED_CHARS:
+        raise ValidationError(
+            f"The advanced rules are limited to {MAX_ADVANCED_CHARS:,} characters "
+            f"(these have {len(raw):,})."
+        )
+    try:
+        value = json.loads(
+            raw, parse_constant=_json_constant, parse_int=_json_int, parse_float=_json_float
+        )
+    except _Refused as error:
+        raise ValidationError(f"The advanced rules were refused: {error}") from None
+    except json.JSONDecodeError as error:
+        raise ValidationError(
+            f"The advanced rules are not valid JSON: {error.msg} (line {error.lineno})."
+        ) from None
+    except RecursionError:
+        raise ValidationError("The advanced rules are nested too deeply.") from None
+    if not isinstance(value, dict):
+        raise ValidationError("The advanced rules must be a JSON object.")
+    # Text everyone reads on the rules page.
+    for key, limit in (("name", 120), ("description", 1_000)):
+        if isinstance(value.get(key), str):
+            value[key] = clean_text(
+                value[key], what=f"The rules' {key}", max_length=limit, multiline=key != "name"
+            )
+    return value
+
+
+def _seconds(data: QueryDict, key: str, what: str) -> int | None:
     raw = (data.get(key) or "").strip()
     if raw == "":
         return None
+    return parse_int(raw, what=what, minimum=0, maximum=MAX_RULE_SECONDS)
+
+
+def _minutes(data: QueryDict, key: str, what: str) -> int | None:
+    """Minutes as the form asks them (10, 1.5 or 1,5), in seconds; bounded before reading."""
+    raw = (data.get(key) or "").strip()
+    if raw == "":
+        return None
+    if not _MINUTES.fullmatch(raw):
+        raise BadInput(f"{what} must be a number of minutes, such as 10 or 1.5.")
+    seconds = round(Decimal(raw.replace(",", ".")) * 60)
+    if seconds > MAX_RULE_SECONDS:
+        raise BadInput(f"{what} must be at most 7 days.")
+    return seconds
+
+
+def current_rules(committee: Committee) -> dict[str, Any]:
+    """The committee's rules, complete (defaults filled in), as the editor shows them."""
     try:
-        value = float(raw.replace(",", ".")) * (60 if minutes else 1)
-    except ValueError:
-        raise ValidationError(f"“{raw}” is not a number.") from None
-    if value < 0 or value > 7 * 24 * 3600:
-        raise ValidationError(f"“{raw}” is out of range.")
-    return round(value)
+        return preset_to_dict(preset_from_dict(committee.rules))
+    except PresetError:
+        return dict(committee.rules) if isinstance(committee.rules, dict) else {}
 
 
 def overrides_from_form(current: dict[str, Any], data: QueryDict) -> dict[str, Any]:
-    """The changes the rules form asks for, as overrides in `preset_to_dict`'s shape."""
+    """The changes the rules form asks for, as overrides in `preset_to_dict`'s shape.
+    Raises BadInput for a number that cannot be read, ValidationError for refused content."""
     if (data.get("advanced") or "").strip():
-        try:
-            value = json.loads(str(data.get("advanced")))
-        except json.JSONDecodeError as error:
-            raise ValidationError(
-                f"The advanced rules are not valid JSON: {error.msg} (line {error.lineno})."
-            ) from None
-        if not isinstance(value, dict):
-            raise ValidationError("The advanced rules must be a JSON object.")
-        return value
+        return _advanced(str(data.get("advanced")))
     speakers: dict[str, Any] = {
         "one_entry_per_delegation": data.get("one_entry_per_delegation") == "on",
         "yields": [y for y in YIELD_CHOICES if data.get(f"yield_{y}") == "on"],
     }
-    if (seconds := _int(data, "default_speaking_time_s")) is not None:
+    seconds = _seconds(data, "default_speaking_time_s", "The default speaking time (seconds)")
+    if seconds is not None:
         speakers["default_speaking_time_s"] = seconds
     voting: dict[str, Any] = {
         "abstentions_allowed": data.get("abstentions_allowed") == "on",
         "veto": data.get("veto") == "on",
     }
-    for key in ("procedural", "substantive"):
+    for key in ("procedural", "substantive", "placards_visible"):
         if data.get(key):
             voting[key] = data[key]
     quorum = str(data.get("quorum") or "").strip()
@@ -90,7 +172,8 @@ def overrides_from_form(current: dict[str, Any], data: QueryDict) -> dict[str, A
         for bound in ("min", "max"):
             field = f"motion_{kind}_{bound}_min"
             if field in data:
-                change[f"{bound}_duration_s"] = _int(data, field, minutes=True)
+                what = f"The {bound}imum duration of the {kind.replace('_', ' ')}"
+                change[f"{bound}_duration_s"] = _minutes(data, field, what)
         motions[kind] = change
     return {"speakers": speakers, "voting": voting, "motions": motions}
 
@@ -99,17 +182,24 @@ def committee_rules_update(
     *, committee: Committee, by: User, overrides: dict[str, Any]
 ) -> Committee:
     """Apply overrides to the committee's rules. Refused with every reason when the result
-    is not a valid set of rules, or would strand the open session."""
+    is not a valid set of rules, or would strand the open session; refused (403) when it
+    changes the mediation settings and `by` is not the instructor."""
     policy.require(by, "session.chair", committee)
     try:
         current = preset_from_dict(committee.rules)
         updated = preset_with_overrides(current, overrides, source=committee.name)
     except PresetError as error:
-        raise ValidationError(list(error.errors) or [str(error)]) from error
+        reasons = list(error.errors) or [str(error)]
+        if len(reasons) > MAX_REASONS:
+            more = len(reasons) - MAX_REASONS
+            reasons = [*reasons[:MAX_REASONS], f"…and {more} more problems."]
+        raise ValidationError(reasons) from error
     from apps.proceedings.services import event_append
 
     with transaction.atomic():
+        # Locked: what the mediation check compares is what this change replaces.
         locked = Committee.objects.select_for_update().get(pk=committee.pk)
+        _require_mediation_right(by, locked, updated)
         session = (
             Session.objects.filter(committee=locked)
             .exclude(phase__in=["adjourned", "not_started"])
@@ -129,3 +219,19 @@ def committee_rules_update(
                 actor=by,
             )
     return locked
+
+
+MEDIATION_REFUSED = (
+    "Only the instructor may change the mediation mode, proximity talks or the mediator's "
+    "powers. Your other changes were not saved either: leave the mediation settings as they "
+    "are and save again."
+)
+
+
+def _require_mediation_right(by: User, committee: Committee, updated: Preset) -> None:
+    """A mediator must not widen their own powers (nor a chair a mediator's): any change to
+    the mediation settings, whichever path it takes, needs `committee.set_mediation`."""
+    before = preset_to_dict(preset_from_dict(committee.rules))["mediation"]
+    after = preset_to_dict(updated)["mediation"]
+    if before != after and not policy.can(by, "committee.set_mediation", committee):
+        raise PermissionDenied(MEDIATION_REFUSED)

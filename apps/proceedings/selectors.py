@@ -11,15 +11,21 @@ from django.utils import timezone
 
 from apps.accounts.models import User
 from apps.core import policy
-from apps.core.groups import group_for_session, group_for_session_staff, stream_for_session
+from apps.core.groups import (
+    group_for_session,
+    group_for_session_delegation,
+    group_for_session_staff,
+    stream_for_session,
+)
 from apps.delegations.models import Delegation
 from apps.proceedings.domain import machine
+from apps.proceedings.domain.majority import placards_shown
 from apps.proceedings.domain.mediation import MediationMode, MediatorAction, mediator_may
 from apps.proceedings.domain.motions import Motion as RuleMotion
 from apps.proceedings.domain.motions import MotionKind, order_motions
 from apps.proceedings.domain.phases import Phase
 from apps.proceedings.domain.presets import preset_from_dict
-from apps.proceedings.events import motion_text
+from apps.proceedings.events import motion_text, render_own_placard
 from apps.proceedings.models import Attendance, Event, Motion, PlacardVote, Session, SpeakerEntry
 from apps.proceedings.services import SPEAKERS_LIST_PHASES
 
@@ -91,13 +97,30 @@ def floor_context(*, session_id: int) -> dict[str, Any]:
     for motion in motions:
         motion.text = motion_text(motion)  # type: ignore[attr-defined]
     voting = next((m for m in open_motions if m.status == Motion.Status.VOTING), None)
-    votes: list[PlacardVote] = []
-    counts = {"yes": 0, "no": 0, "abstain": 0}
+    decided = [m for m in motions if not m.is_open][:6]
+    # The open vote's placards and the recently decided motions' in one query.
+    placards: dict[int, list[PlacardVote]] = {m.pk: [] for m in decided}
     if voting is not None:
-        votes = list(PlacardVote.objects.filter(motion=voting))
-        for vote in votes:
-            counts[vote.choice] += 1
+        placards[voting.pk] = []
+    if placards:
+        for vote in PlacardVote.objects.filter(motion_id__in=list(placards)):
             vote.delegation = delegations.get(vote.delegation_id)  # type: ignore[assignment]
+            placards[vote.motion_id].append(vote)
+    votes: list[PlacardVote] = placards[voting.pk] if voting is not None else []
+    counts = {"yes": 0, "no": 0, "abstain": 0}
+    for vote in votes:
+        counts[vote.choice] += 1
+    # One rule for who sees which delegation's placard (the committee's placard setting),
+    # applied to the vote box, the decided motions and the journal alike; every render of
+    # the floor (page, action reply, push, replay) goes through here. The chair's console
+    # shows them all: the chair counts the placards, as in the room.
+    visibility = preset.voting.placards_visible
+    for motion in decided:
+        shown = placards_shown(visibility, vote_open=False)
+        motion.placards = sorted(  # type: ignore[attr-defined]
+            (v for v in placards[motion.pk] if shown and v.delegation is not None),
+            key=lambda v: v.delegation.name,
+        )
     attendance = list(Attendance.objects.filter(session=session))
     for row in attendance:
         row.delegation = delegations.get(row.delegation_id)  # type: ignore[assignment]
@@ -108,6 +131,13 @@ def floor_context(*, session_id: int) -> dict[str, Any]:
     for entry in speakers:
         entry.delegation = delegations.get(entry.delegation_id)  # type: ignore[assignment]
     recent_events = list(Event.objects.filter(session=session).order_by("-seq")[:12])
+    for event in recent_events:
+        if event.kind == "placard":
+            open_vote = voting is not None and event.payload.get("motion") == voting.pk
+            public = placards_shown(visibility, vote_open=open_vote)
+        else:
+            public = event.visibility == Event.Visibility.PUBLIC
+        event.public = public  # type: ignore[attr-defined]
     mode = MediationMode(session.mediation_mode) if session.mediation_mode else None
     powers = (
         [a for a in MediatorAction if mediator_may(mode, a, proximity=session.proximity)]
@@ -136,9 +166,10 @@ def floor_context(*, session_id: int) -> dict[str, Any]:
         "speakers": speakers,
         "motions_open": ordered,
         "motions_pending": [m for m in ordered if m.status == Motion.Status.PENDING],
-        "motions_decided": [m for m in motions if not m.is_open][:6],
+        "motions_decided": decided,
         "voting": voting,
         "votes": sorted(votes, key=lambda v: v.delegation.name if v.delegation else ""),
+        "placards_public": placards_shown(visibility, vote_open=True),
         "counts": counts,
         "attendance": attendance,
         "present_count": present,
@@ -213,8 +244,31 @@ def session_groups(*, user: User, simulation_id: int, stream: str) -> list[str]:
     if _sees_chair_floor(user, session, stream):
         return [group_for_session_staff(session.pk)]
     if policy.can(user, "session.view", session):
-        return [group_for_session(session.pk)]
+        groups = [group_for_session(session.pk)]
+        if (own := _own_delegation_id(user, session)) and not stream.endswith(PUBLIC_SUFFIX):
+            groups.append(group_for_session_delegation(session.pk, own))
+        return groups
     return []
+
+
+def _own_delegation_id(user: User, session: Session) -> int | None:
+    """The delegation `user` sits in, if it is a member of the session's committee."""
+    standing = policy.standing(user, session.committee.simulation_id)
+    if standing.delegation_id and standing.delegation_committee_id == session.committee_id:
+        return standing.delegation_id
+    return None
+
+
+def own_placard(*, user: User, session: Session, context: dict[str, Any]) -> str:
+    """The placard element for `user`'s own delegation in the open vote (empty when none),
+    from a floor context (its placards are loaded already: no query)."""
+    own = _own_delegation_id(user, session)
+    voting: Motion | None = context.get("voting")
+    votes: list[PlacardVote] = context.get("votes", [])
+    choice = next((v.choice for v in votes if own and v.delegation_id == own), "")
+    return render_own_placard(
+        session_id=session.pk, motion_id=voting.pk if voting else None, choice=choice
+    )
 
 
 def session_replay(
@@ -236,4 +290,7 @@ def session_replay(
     context["projector"] = stream.endswith(PUBLIC_SUFFIX)
     context["oob"] = True
     context["csrf_token"] = ""
-    return [render_to_string("proceedings/partials/floor.html", context)]
+    html = render_to_string("proceedings/partials/floor.html", context)
+    if context["projector"]:
+        return [html]
+    return [html + own_placard(user=user, session=session, context=context)]

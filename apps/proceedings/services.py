@@ -14,13 +14,15 @@ import datetime as dt
 from dataclasses import replace
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
 from apps.accounts.models import User
-from apps.core import policy
+from apps.core import policy, ratelimit
+from apps.core.inputs import clean_text
 from apps.delegations.models import Committee, Delegation, Membership
 from apps.delegations.selectors import seated_delegation
 from apps.proceedings import events
@@ -30,9 +32,22 @@ from apps.proceedings.domain.machine import SessionState
 from apps.proceedings.domain.majority import Outcome, Tally, Vote
 from apps.proceedings.domain.mediation import MediationMode, MediatorAction, mediator_may
 from apps.proceedings.domain.motions import Motion as RuleMotion
-from apps.proceedings.domain.motions import MotionKind, MotionParams, VoteRule, validate_motion
+from apps.proceedings.domain.motions import (
+    MotionKind,
+    MotionParams,
+    VoteRule,
+    open_motions_error,
+    validate_motion,
+)
 from apps.proceedings.domain.phases import Phase
-from apps.proceedings.domain.presets import Preset, decide_motion, preset_from_dict
+from apps.proceedings.domain.presets import (
+    Preset,
+    PresetError,
+    decide_motion,
+    preset_from_dict,
+    preset_to_dict,
+    preset_with_overrides,
+)
 from apps.proceedings.domain.roll_call import Attendance as RollCall
 from apps.proceedings.domain.roll_call import tally_votes
 from apps.proceedings.domain.speakers import Entry, Side, YieldKind, apply_yield, can_add, take_next
@@ -46,6 +61,13 @@ SPEAKERS_LIST_PHASES = frozenset(
 # No timer runs longer than a week (a suspension between rounds of talks); beyond that a
 # deadline is a typing mistake, and far beyond it the date overflows.
 MAX_TIMER_S = 7 * 24 * 3600
+MAX_TOPIC_LENGTH = 200
+
+
+def _topic(raw: str) -> str:
+    """A topic someone typed (a caucus's, a motion's, the agenda's), as everyone will read it:
+    one line, no control or direction-changing characters (ValidationError otherwise)."""
+    return clean_text(raw or "", what="The topic", max_length=MAX_TOPIC_LENGTH, multiline=False)
 
 
 def preset_of(session: Session) -> Preset:
@@ -152,7 +174,13 @@ def session_create(*, committee: Committee, by: User) -> Session:
     """A new sitting of the committee (one open sitting at a time)."""
     policy.require(by, "session.chair", committee)
     with transaction.atomic():
-        Committee.objects.select_for_update().filter(pk=committee.pk).first()
+        # Locked, and read from the row: the rules and the mediation mode as they are now
+        # (the instructor may have just changed them), not as the caller's object saw them.
+        committee = (
+            Committee.objects.select_for_update(of=("self",))
+            .select_related("simulation")
+            .get(pk=committee.pk)
+        )
         if (
             Session.objects.filter(committee=committee)
             .exclude(phase=Phase.ADJOURNED.value)
@@ -216,6 +244,7 @@ def phase_advance(
     for value, what in ((duration_s, "duration"), (speaking_time_s, "speaking time")):
         if value is not None and not 0 < value <= MAX_TIMER_S:
             raise ValidationError(f"The {what} must be between 1 second and 7 days.")
+    topic = _topic(topic)
     with transaction.atomic():
         session = _locked(session.pk)
         _check_version(session, expected_version)
@@ -229,7 +258,7 @@ def phase_advance(
                 target,
                 duration_s=duration_s,
                 speaking_time_s=speaking_time_s,
-                topic=topic.strip()[:200],
+                topic=topic,
             )
         except RuleViolation as error:
             raise _rule_error(error) from error
@@ -312,7 +341,7 @@ def agenda_set(*, session: Session, by: User, topic: str) -> Session:
     committee's agenda on the floor, without a motion: a class that skips the motion to set
     the agenda. A mediator in facilitative mode may not: the parties decide."""
     policy.require(by, "session.chair", session)
-    topic = " ".join(topic.split())[:200]
+    topic = _topic(topic)
     if not topic:
         raise ValidationError("Choose the topic to take up.")
     with transaction.atomic():
@@ -333,11 +362,25 @@ def agenda_set(*, session: Session, by: User, topic: str) -> Session:
 
 def mediation_set(*, session: Session, by: User, mode: str, proximity: bool) -> Session:
     """Change how far the mediator steps in. The instructor's call (a teaching choice): a
-    mediator must not widen their own powers."""
-    policy.require(by, "committee.manage", session.committee)
+    mediator must not widen their own powers. The committee's rules keep the choice, so the
+    next session starts with it (not with the mode the talks began in: a mediator who
+    adjourned and opened a new session would otherwise get back the wider powers)."""
+    policy.require(by, "committee.set_mediation", session.committee)
     if mode not in {m.value for m in MediationMode}:
         raise ValidationError("Choose facilitative, procedural or directive mediation.")
     with transaction.atomic():
+        # The committee first, then the session: the order the rules editor locks them in.
+        committee = Committee.objects.select_for_update().get(pk=session.committee_id)
+        try:
+            rules = preset_with_overrides(
+                preset_from_dict(committee.rules),
+                {"mediation": {"mode": mode, "proximity": proximity}},
+                source=committee.name,
+            )
+        except PresetError as error:
+            raise ValidationError(list(error.errors) or [str(error)]) from error
+        committee.rules = preset_to_dict(rules)
+        committee.save(update_fields=["rules"])
         session = _locked(session.pk)
         session.mediation_mode = mode
         session.proximity = proximity
@@ -684,7 +727,7 @@ def _params(data: dict[str, Any]) -> MotionParams:
             return None
         try:
             return int(value)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             raise ValidationError(
                 f"{key.replace('_s', '').replace('_', ' ').capitalize()} must be a number of seconds."
             ) from None
@@ -720,36 +763,58 @@ def motion_move(
         motion_kind = MotionKind(kind)
     except ValueError:
         raise ValidationError("Choose a motion.") from None
-    parsed = _params(params or {})
-    with transaction.atomic():
-        session = _locked(session.pk)
-        if not session.is_open:
-            raise ValidationError("The session is not open.")
-        errors = validate_motion(
-            preset_of(session),
-            session.phase_enum,
-            motion_kind,
-            parsed,
-            mover_rights={r.value for r in delegation.rights},
+    parsed = _params({**(params or {}), "topic": _topic(str((params or {}).get("topic") or ""))})
+    # Counted before the lock (Redis is not waited on while the floor is locked); a motion
+    # refused below gives its hit back, so only motions on the floor count.
+    limit_key = f"motions:delegation:{delegation.pk}"
+    window = settings.MOTION_WINDOW_SECONDS
+    if not ratelimit.hit(limit_key, limit=settings.MOTION_DELEGATION_LIMIT, window_s=window):
+        ratelimit.undo(limit_key)
+        raise ValidationError(
+            f"Slow down: your delegation may move at most {settings.MOTION_DELEGATION_LIMIT} "
+            f"motions or points in {window} seconds. Nothing was moved; try again in a moment."
         )
-        if errors:
-            raise ValidationError(errors)
-        seq = (Motion.objects.filter(session=session).aggregate(s=Max("seq"))["s"] or 0) + 1
-        motion = Motion.objects.create(
-            session=session,
-            seq=seq,
-            kind=motion_kind.value,
-            params=_params_dict(parsed),
-            mover=delegation,
-            moved_by=by,
-        )
-        _record(
-            session,
-            kind="motion_moved",
-            text=f"{delegation.name} moves {events.motion_text(motion)}.",
-            actor=by,
-            payload={"motion": motion.pk},
-        )
+    try:
+        with transaction.atomic():
+            session = _locked(session.pk)
+            if not session.is_open:
+                raise ValidationError("The session is not open.")
+            errors = validate_motion(
+                preset_of(session),
+                session.phase_enum,
+                motion_kind,
+                parsed,
+                mover_rights={r.value for r in delegation.rights},
+            )
+            if errors:
+                raise ValidationError(errors)
+            # Under the session lock: two motions sent at once cannot both take the last place.
+            on_floor = Motion.objects.filter(
+                session=session,
+                mover=delegation,
+                status__in=[Motion.Status.PENDING, Motion.Status.VOTING],
+            ).count()
+            if too_many := open_motions_error(on_floor):
+                raise ValidationError(too_many)
+            seq = (Motion.objects.filter(session=session).aggregate(s=Max("seq"))["s"] or 0) + 1
+            motion = Motion.objects.create(
+                session=session,
+                seq=seq,
+                kind=motion_kind.value,
+                params=_params_dict(parsed),
+                mover=delegation,
+                moved_by=by,
+            )
+            _record(
+                session,
+                kind="motion_moved",
+                text=f"{delegation.name} moves {events.motion_text(motion)}.",
+                actor=by,
+                payload={"motion": motion.pk},
+            )
+    except ValidationError:
+        ratelimit.undo(limit_key)
+        raise
     return motion
 
 
@@ -869,7 +934,12 @@ def motion_vote_cast(*, session: Session, by: User, motion_id: int, choice: str)
             text=f"{delegation.name}: {vote.get_choice_display().lower()}.",
             actor=by,
             payload={"motion": motion.pk, "choice": choice},
+            # Shown to others by the committee's placard rule (`placards_shown`), which the
+            # floor applies when it renders; stored as staff-only for any other reader.
             visibility=Event.Visibility.STAFF,
+        )
+        events.push_own_placard_on_commit(
+            session_id=session.pk, delegation_id=delegation.pk, motion_id=motion.pk, choice=choice
         )
     return vote
 

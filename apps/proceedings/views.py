@@ -15,35 +15,29 @@ from django_htmx.http import reswap, retarget
 
 from apps.core import policy
 from apps.core.http import AuthedRequest
+from apps.core.inputs import BadInput, optional_id, parse_id, parse_int
 from apps.delegations.models import Committee
 from apps.proceedings import selectors, services
 from apps.proceedings.domain.speakers import Side
 from apps.proceedings.models import Session
 
-# Larger numbers are never meant (a day of seconds, ids far past any table): refusing them
-# here keeps a typo or a tampered form from overflowing a date or a database column.
-MAX_ID = 2**31 - 1
+# Larger numbers are never meant (a day of seconds): refusing them here keeps a typo or a
+# tampered form from overflowing a date. Ids and numbers are read by apps.core.inputs alone.
 MAX_SECONDS = 24 * 3600
 
 
-def _int(value: Any, what: str = "This field", *, maximum: int = MAX_ID) -> int | None:
-    if value in (None, ""):
+def _optional_int(value: Any, what: str, *, maximum: int) -> int | None:
+    if value is None or str(value).strip() == "":
         return None
-    try:
-        number = int(str(value).strip())
-    except (TypeError, ValueError):
-        raise ValidationError(f"{what} must be a whole number.") from None
-    if not 0 <= number <= maximum:
-        raise ValidationError(f"{what} must be between 0 and {maximum}.")
-    return number
+    return parse_int(value, what=what, minimum=0, maximum=maximum)
 
 
 def _seconds(value: Any, what: str) -> int | None:
-    return _int(value, f"{what} (in seconds)", maximum=MAX_SECONDS)
+    return _optional_int(value, f"{what} (in seconds)", maximum=MAX_SECONDS)
 
 
 def _version(request: AuthedRequest) -> int | None:
-    return _int(request.POST.get("version"), "The form's version")
+    return _optional_int(request.POST.get("version"), "The form's version", maximum=2**31 - 1)
 
 
 def _session(request: AuthedRequest, session_id: int, action: str = "session.view") -> Session:
@@ -78,6 +72,8 @@ def _page_context(request: AuthedRequest, session: Session) -> dict[str, Any]:
     context["may_vote"] = policy.can(user, "session.vote_procedure", session)
     standing = policy.standing(user, session.committee.simulation_id)
     context["my_delegation_id"] = standing.delegation_id
+    # The viewer's own placard: for this request alone, never in what is pushed to others.
+    context["my_placard"] = selectors.own_placard(user=user, session=session, context=context)
     return context
 
 
@@ -108,7 +104,7 @@ def _speaking(request: AuthedRequest, session: Session) -> Any:
         session=session,
         by=request.user,
         side=request.POST.get("side") or Side.GENERAL.value,
-        delegation_id=_int(request.POST.get("delegation"), "The delegation"),
+        delegation_id=optional_id(request.POST.get("delegation"), what="The delegation"),
     )
 
 
@@ -129,17 +125,17 @@ ACTIONS: dict[str, Action] = {
     "attendance": lambda r, s: services.attendance_set(
         session=s,
         by=r.user,
-        delegation_id=_int(r.POST.get("delegation"), "The delegation") or 0,
+        delegation_id=parse_id(r.POST.get("delegation"), what="The delegation"),
         status=r.POST.get("status", ""),
     ),
     "speaker-add": _speaking,
     "speaker-remove": lambda r, s: services.speaker_remove(
-        session=s, by=r.user, entry_id=_int(r.POST.get("entry"), "The entry") or 0
+        session=s, by=r.user, entry_id=parse_id(r.POST.get("entry"), what="The entry")
     ),
     "speaker-move": lambda r, s: services.speakers_reorder(
         session=s,
         by=r.user,
-        entry_id=_int(r.POST.get("entry"), "The entry") or 0,
+        entry_id=parse_id(r.POST.get("entry"), what="The entry"),
         direction=r.POST.get("direction", ""),
     ),
     "speaker-next": lambda r, s: services.speaker_next(
@@ -153,7 +149,7 @@ ACTIONS: dict[str, Action] = {
         session=s,
         by=r.user,
         kind=r.POST.get("kind", ""),
-        to_delegation_id=_int(r.POST.get("to"), "The delegation"),
+        to_delegation_id=optional_id(r.POST.get("to"), what="The delegation"),
     ),
     "motion-move": lambda r, s: services.motion_move(
         session=s,
@@ -166,27 +162,27 @@ ACTIONS: dict[str, Action] = {
         },
     ),
     "motion-withdraw": lambda r, s: services.motion_withdraw(
-        session=s, by=r.user, motion_id=_int(r.POST.get("motion"), "The motion") or 0
+        session=s, by=r.user, motion_id=parse_id(r.POST.get("motion"), what="The motion")
     ),
     "motion-out-of-order": lambda r, s: services.motion_rule_out_of_order(
-        session=s, by=r.user, motion_id=_int(r.POST.get("motion"), "The motion") or 0
+        session=s, by=r.user, motion_id=parse_id(r.POST.get("motion"), what="The motion")
     ),
     "motion-entertain": lambda r, s: services.motion_entertain(
         session=s,
         by=r.user,
-        motion_id=_int(r.POST.get("motion"), "The motion") or 0,
+        motion_id=parse_id(r.POST.get("motion"), what="The motion"),
         expected_version=_version(r),
     ),
     "vote": lambda r, s: services.motion_vote_cast(
         session=s,
         by=r.user,
-        motion_id=_int(r.POST.get("motion"), "The motion") or 0,
+        motion_id=parse_id(r.POST.get("motion"), what="The motion"),
         choice=r.POST.get("choice", ""),
     ),
     "vote-close": lambda r, s: services.motion_vote_close(
         session=s,
         by=r.user,
-        motion_id=_int(r.POST.get("motion"), "The motion") or 0,
+        motion_id=parse_id(r.POST.get("motion"), what="The motion"),
         counts=_counts(r),
     ),
     "agenda": lambda r, s: services.agenda_set(session=s, by=r.user, topic=r.POST.get("topic", "")),
@@ -200,8 +196,11 @@ def _minutes(value: Any) -> int | None:
     """Forms ask durations in minutes (what a chair says aloud); rules count seconds."""
     if value in (None, ""):
         return None
+    text = str(value).strip()
+    if len(text) > 12:  # 24 hours is 1440 minutes: a long number is never meant
+        raise ValidationError("Give the duration in minutes, between 0 and 24 hours.")
     try:
-        minutes = float(str(value).strip().replace(",", "."))
+        minutes = float(text.replace(",", "."))
     except ValueError:
         raise ValidationError("Give the duration in minutes, e.g. 10 or 1.5.") from None
     if not 0 <= minutes <= MAX_SECONDS / 60:  # also refuses nan and inf
@@ -213,7 +212,7 @@ def _counts(request: AuthedRequest) -> dict[str, int] | None:
     if request.POST.get("counted") != "on":
         return None
     return {
-        k: _int(request.POST.get(k), f"The {k} count", maximum=10_000) or 0
+        k: _optional_int(request.POST.get(k), f"The {k} count", maximum=10_000) or 0
         for k in ("yes", "no", "abstain")
     }
 
@@ -229,17 +228,26 @@ def session_action(request: AuthedRequest, session_id: int, action: str) -> Http
     session = _session(request, session_id)
     try:
         handler(request, session)
+    except BadInput as error:  # an id or number that cannot be read: 400 with the reason
+        if not request.htmx:
+            raise  # handler400 says it on a page
+        return _refusal(request, session, str(error), status=400)
     except ValidationError as error:
-        text = " ".join(error.messages)
-        if request.htmx:
-            response = render(
-                request, "proceedings/partials/action_error.html", {"text": text}, status=422
-            )
-            return reswap(retarget(response, f"#action-error-{session.pk}"), "outerHTML")
-        messages.error(request, text)
-        return redirect(session)
+        return _refusal(request, session, " ".join(error.messages), status=422)
     if request.htmx:
         context = _page_context(request, session)
         response = render(request, "proceedings/partials/floor.html", context)
+        # The viewer's own placard rides along (out of band), outside the floor.
+        response.content += context["my_placard"].encode()
         return reswap(retarget(response, f"#floor-{session.pk}"), "outerHTML")
+    return redirect(session)
+
+
+def _refusal(request: AuthedRequest, session: Session, text: str, *, status: int) -> HttpResponse:
+    if request.htmx:
+        response = render(
+            request, "proceedings/partials/action_error.html", {"text": text}, status=status
+        )
+        return reswap(retarget(response, f"#action-error-{session.pk}"), "outerHTML")
+    messages.error(request, text)
     return redirect(session)

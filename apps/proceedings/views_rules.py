@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 
 from apps.core import policy
 from apps.core.http import AuthedRequest
+from apps.core.inputs import BadInput
 from apps.delegations.models import Committee
 from apps.proceedings import rules
 
@@ -28,6 +29,9 @@ def committee_rules(request: AuthedRequest, simulation_id: int, committee_id: in
         try:
             overrides = rules.overrides_from_form(committee.rules, request.POST)
             rules.committee_rules_update(committee=committee, by=request.user, overrides=overrides)
+        except BadInput as error:  # a number that cannot be read: said beside the form
+            messages.error(request, str(error))
+            status = 400
         except ValidationError as error:
             for message in error.messages:
                 messages.error(request, message)
@@ -35,7 +39,9 @@ def committee_rules(request: AuthedRequest, simulation_id: int, committee_id: in
         else:
             messages.success(request, "Rules saved.")
             return redirect("proceedings:rules", simulation_id, committee_id)
-    current = committee.rules
+    # Read through the preset, so a setting added since the rules were stored shows its
+    # default (and a form saved unchanged does not change it).
+    current = rules.current_rules(committee)
     return render(
         request,
         "proceedings/rules.html",
@@ -50,6 +56,7 @@ def committee_rules(request: AuthedRequest, simulation_id: int, committee_id: in
             "majority_choices": rules.MAJORITY_CHOICES,
             "vote_choices": rules.VOTE_CHOICES,
             "yield_choices": rules.YIELD_CHOICES,
+            "placard_choices": rules.PLACARD_CHOICES,
             "advanced": json.dumps(current, indent=2),
         },
         status=status,

@@ -22,6 +22,12 @@ def group_for_session_staff(session_id: int) -> str:
     return f"session.{session_id}.staff"
 
 
+def group_for_session_delegation(session_id: int, delegation_id: int) -> str:
+    """One delegation's screens on a session's floor: what only that delegation may see
+    (the placard it holds up while the others' are hidden)."""
+    return f"session.{session_id}.delegation.{delegation_id}"
+
+
 def group_for_channel(channel_id: int) -> str:
     return f"channel.{channel_id}"
 

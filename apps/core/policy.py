@@ -189,6 +189,9 @@ RULES: dict[str, Rule] = {
     # only staff change it; a brief is read by its own delegation and staff alone.
     "committee.view": _member,
     "committee.manage": _staff,
+    # how far a mediator steps in (mode, proximity, powers): a teaching choice, so the
+    # instructor's alone; a mediator must not widen their own powers by any path.
+    "committee.set_mediation": _staff,
     "delegation.view": _member,
     "delegation.read_brief": _own_delegation_or_staff,
     "delegation.manage": _staff,

@@ -251,7 +251,12 @@ def committee_update(
     committee.body = body.strip()[:200]
     committee.agenda = clean_agenda(agenda)
     if preset_key and preset_key != committee.preset_key:
-        committee.rules = build_rules(preset_key)
+        rules = build_rules(preset_key)
+        if (rules.get("mediation") or {}) != committee.mediation:
+            # The mediation mode comes with the preset: the instructor's call alone, whoever
+            # else may one day manage committees.
+            policy.require(by, "committee.set_mediation", committee)
+        committee.rules = rules
         committee.preset_key = preset_key
     try:
         with transaction.atomic():

@@ -288,6 +288,11 @@ CAUCUS_USER_LIMIT = env_int("CAUCUS_USER_LIMIT", 20)
 CAUCUS_CHANNEL_LIMIT = env_int("CAUCUS_CHANNEL_LIMIT", 60)
 CAUCUS_WINDOW_SECONDS = env_int("CAUCUS_WINDOW_SECONDS", 10)
 RATELIMIT_PREFIX = "plenary"
+# Motions and points one delegation moves on a session's floor, over a window. A delegation
+# moves one every few minutes; six a minute leaves room to withdraw a mistake and move it
+# again, not to flood the floor (each motion redraws every screen in the room).
+MOTION_DELEGATION_LIMIT = env_int("MOTION_DELEGATION_LIMIT", 6)
+MOTION_WINDOW_SECONDS = env_int("MOTION_WINDOW_SECONDS", 60)
 # Joining with a code (apps/delegations/services.py, simulation_join), over a window:
 # failed attempts per client address (a wrong or closed code), so codes cannot be guessed,
 # and attempts of any outcome per code, so a leaked code cannot mint accounts at speed.

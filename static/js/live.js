@@ -137,6 +137,12 @@
   // An action's response is the floor as the server saw it: never swap it over a newer one.
   document.addEventListener("htmx:beforeSwap", function (event) {
     var xhr = event.detail.xhr;
+    // A 400 (an id or number that cannot be read) that brings its reason for the page's
+    // error slot is shown there, like a 422 refusal.
+    if (xhr && xhr.status === 400 && /^\s*<p id="action-error-/.test(xhr.responseText || "")) {
+      event.detail.shouldSwap = true;
+      event.detail.isError = false;
+    }
     if (xhr && typeof xhr.responseText === "string" && verdict(xhr.responseText) === "old") {
       event.detail.shouldSwap = false;
     }
@@ -211,17 +217,14 @@
     });
   }
 
-  // Show a delegate the placard their delegation holds up (placards are public: the floor
-  // lists them as delegation:choice), so they know their vote counted.
+  // Show a delegate the placard their delegation holds up, so they know their vote counted.
+  // The server sends it to that delegation alone ([data-my-placard], outside the floor, so
+  // public pushes neither carry nor erase it): the others' may be hidden until the close.
   function myPlacard() {
-    var page = document.querySelector("[data-my-delegation]");
-    var mine = page ? page.getAttribute("data-my-delegation") : "";
-    document.querySelectorAll("[data-placards]").forEach(function (box) {
-      var held = "";
-      (box.getAttribute("data-placards") || "").split(",").forEach(function (pair) {
-        var parts = pair.split(":");
-        if (mine && parts[0] === mine) held = parts[1];
-      });
+    var mine = document.querySelector("[data-my-placard]");
+    document.querySelectorAll(".vote-buttons[data-motion]").forEach(function (box) {
+      var held = mine && mine.getAttribute("data-motion") === box.getAttribute("data-motion")
+        ? mine.getAttribute("data-choice") : "";
       box.querySelectorAll("button[data-choice]").forEach(function (button) {
         var on = button.getAttribute("data-choice") === held;
         button.setAttribute("aria-pressed", on ? "true" : "false");

@@ -42,9 +42,21 @@ def flush_database() -> None:
     call_command("flush", interactive=False, verbosity=0)
 
 
+def on_the_test_database() -> None:
+    """A committed world is written, and flushed, on the test database only: never on the
+    database DATABASE_URL names (pytest-django sets the test database up only for a run
+    with a test asking for the database: the `live` fixtures ask for `db`)."""
+    from django.db import connection
+
+    test_name = (connection.settings_dict.get("TEST") or {}).get("NAME")
+    if not test_name or connection.settings_dict["NAME"] != test_name:
+        raise RuntimeError(f"Not on the test database ({connection.settings_dict['NAME']}).")
+
+
 @contextlib.contextmanager
 def committed_world(django_db_blocker: Any, build: Callable[[], T]) -> Iterator[T]:
     """Build with the database unblocked and no transaction around it; flush afterwards."""
+    on_the_test_database()
     with django_db_blocker.unblock():
         try:
             built = build()
@@ -54,6 +66,7 @@ def committed_world(django_db_blocker: Any, build: Callable[[], T]) -> Iterator[
     try:
         yield built
     finally:
+        on_the_test_database()
         with django_db_blocker.unblock():
             flush_database()
 

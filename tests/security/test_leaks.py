@@ -172,13 +172,14 @@ def stage(django_db_setup: None, django_db_blocker: Any) -> Iterator[Stage]:
 
 
 @pytest.fixture
-def live(stage: Stage, django_db_blocker: Any, settings: Any) -> Iterator[Stage]:
-    """The stage with the database open to the consumer's threads (no transaction: what a
-    test changes, it puts back). Posting limits are lifted: these tests post a lot."""
+def live(stage: Stage, db: None, settings: Any) -> Stage:
+    """The stage for tests whose writes run in other threads (the consumer's, those of
+    `database_sync_to_async`): their own connections commit what they write, outside the
+    test's transaction, so a test puts back what it changes. Posting limits are lifted:
+    these tests post a lot."""
     settings.CAUCUS_USER_LIMIT = 10_000
     settings.CAUCUS_CHANNEL_LIMIT = 10_000
-    with django_db_blocker.unblock():
-        yield stage
+    return stage
 
 
 # --- who looks ----------------------------------------------------------------------------------

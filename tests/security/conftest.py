@@ -31,7 +31,7 @@ from apps.delegations.models import Committee, Delegation, Membership, Simulatio
 from apps.lobby import services as lobby
 from apps.proceedings import services as proceedings
 from apps.proceedings.models import Motion, Session, SpeakerEntry
-from tests.conftest import make_student
+from tests.conftest import make_student, own_test_database
 from tests.proceedings.helpers import all_present, build_floor, give_role
 
 T = TypeVar("T")
@@ -250,6 +250,10 @@ def _flush_database() -> None:
 
 @pytest.fixture(scope="module")
 def world(django_db_setup: None, django_db_blocker: Any) -> Iterator[World]:
+    if own_test_database(connection.settings_dict) is None:
+        # No test in the run asked for a database (pytest-django sets one up only then):
+        # building here would write to, and flushing would wipe, the real DATABASE_URL one.
+        pytest.fail("The test database is not set up: mark tests using `world` django_db.")
     with django_db_blocker.unblock():
         try:
             built = build_world()

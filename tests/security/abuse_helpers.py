@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import json
 import secrets
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -105,6 +106,18 @@ class Socket:
         start = len(self.frames)
         while not await self.communicator.receive_nothing(timeout=quiet):
             await self._take()
+        return self.frames[start:]
+
+    async def wait_for(self, markers: Any, timeout: float = 15.0) -> list[str]:
+        """What arrives until every marker has been seen (or the socket closes, or the
+        timeout): for what must arrive, however slow the machine is."""
+        start, deadline = len(self.frames), time.monotonic() + timeout
+        wanted = list(markers)
+        while self.closed is None and time.monotonic() < deadline:
+            if all(any(m in f for f in self.frames[start:]) for m in wanted):
+                break
+            if not await self.communicator.receive_nothing(timeout=0.05):
+                await self._take()
         return self.frames[start:]
 
     async def ask(self, message: dict[str, Any] | str) -> list[str]:

@@ -25,6 +25,7 @@ import websockets
 from channels.db import database_sync_to_async
 from django.conf import settings
 from django.db import connection
+from django.db.models import QuerySet
 from django.test import Client
 
 from apps.accounts.models import User
@@ -231,6 +232,7 @@ def test_100_posts_from_one_user_are_held_to_the_redis_limit(live: Drill, where:
     limit, window = settings.CAUCUS_USER_LIMIT, settings.CAUCUS_WINDOW_SECONDS
     assert (limit, window) == (20, 10)  # the limits this test holds the app to
     client = client_of(live.floor.delegate("Veridia"))
+    stored: QuerySet[Any]
     if where == "caucus":
         url = f"/channels/{live.plenary.pk}/post/"
         stored = Message.objects.filter(channel=live.plenary, body__startswith="flood ")

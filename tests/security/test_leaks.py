@@ -352,8 +352,11 @@ async def test_a_private_message_never_reaches_a_non_members_socket_by_any_name(
         watcher = await witness(stage, sockets)
 
         fresh = [await db(stage.say)(key) for key in EVERYTHING]
+        sentinel = await db(stage.say)("bilateral")  # posted last: once the witness has it,
+        # every push before it has reached this process's sockets.
 
-        assert found(fresh[:2], await watcher.drain(0.7)) == sorted(fresh[:2])
+        seen = await watcher.wait_for([*fresh[:2], sentinel])
+        assert found([*fresh[:2], sentinel], seen) == sorted([*fresh[:2], sentinel])
         for socket in probes:
             await socket.drain(0.3)
             assert found(stage.markers(who.forbidden), socket.frames) == [], socket.frames
@@ -371,8 +374,10 @@ async def test_a_member_who_names_its_channel_by_an_alias_follows_nothing(live: 
         odd = {name: 0 for name in aliases(bilateral.pk)[1:]}
 
         assert found(stage.markers(["bilateral"]), await socket.resume(odd)) == []
+        watcher = await witness(stage, sockets)
         marker = await db(stage.say)("bilateral")
-        assert found([marker], await socket.drain(0.7)) == []
+        assert found([marker], await watcher.wait_for([marker])) == [marker]
+        assert found([marker], await socket.drain(0.3)) == []
 
         replayed = await socket.resume({f"channel-{bilateral.pk}": 0})
         everything = stage.markers(["bilateral"])
@@ -391,19 +396,22 @@ async def test_a_delegation_removed_from_a_bloc_room_reads_nothing_more_of_it(li
         socket = await sockets.open(prm, stage.simulation.pk)
         assert socket is not None
         await socket.resume({f"channel-{room.pk}": 0})
+        watcher = await witness(stage, sockets)  # the creator stays in the room
         before = await db(stage.say)("bloc")
-        assert found([before], await socket.drain(0.7)) == [before]  # a member until now
+        assert found([before], await socket.wait_for([before])) == [before]  # a member so far
         try:
             removed = await db(creator.post)(
                 f"/channels/{room.pk}/remove/", {"delegation": stage.talks.delegation("prm").pk}
             )
             assert removed.status_code == 302
             after = await db(stage.say)("bloc")  # at once: no time to catch up
-
-            await socket.drain(0.7)
             await socket.resume(every_name(stage, ["bloc"]))
             later = await db(stage.say)("bloc")
-            await socket.drain(0.5)
+
+            assert found([after, later], await watcher.wait_for([after, later])) == sorted(
+                [after, later]
+            )
+            await socket.drain(0.3)
             assert found([after, later], socket.frames) == []
 
             client = await db(client_of)(prm)
@@ -435,6 +443,7 @@ async def test_a_student_moved_to_another_seat_reads_nothing_more_of_the_old_sea
         socket = await sockets.open(mover, stage.simulation.pk)
         assert socket is not None
         await socket.resume(every_name(stage, ["bilateral", "note"]))
+        watcher = await witness(stage, sockets)  # the government stays in the bilateral
         try:
             moved = await db(staff.post)(
                 f"/sims/{stage.simulation.pk}/members/{membership.pk}/seat/",
@@ -442,14 +451,18 @@ async def test_a_student_moved_to_another_seat_reads_nothing_more_of_the_old_sea
             )
             assert moved.status_code == 302
             fresh = [await db(stage.say)(key) for key in old]  # posted at once
-            await socket.drain(0.7)
-            assert found(fresh, socket.frames) == []
+            sentinel = await db(stage.say)("bilateral")
+            assert found([sentinel], await watcher.wait_for([sentinel])) == [sentinel]
+            await socket.drain(0.3)
+            assert found([*fresh, sentinel], socket.frames) == []
 
             again = await sockets.open(await db(reload_user)(stage.mover), stage.simulation.pk)
             assert again is not None
             await again.resume(every_name(stage, ["bilateral", "note"]))
             fresh += [await db(stage.say)(key) for key in old]
-            await again.drain(0.5)
+            sentinel = await db(stage.say)("bilateral")
+            assert found([sentinel], await watcher.wait_for([sentinel])) == [sentinel]
+            await again.drain(0.3)
             assert found(stage.markers(old), again.frames) == []
 
             client = await db(client_of)(stage.mover)
@@ -496,13 +509,15 @@ async def test_turning_staff_reading_off_stops_an_open_instructor_socket_at_once
             )
             assert found(stage.markers(PRIVATE), replayed) == sorted(stage.markers(PRIVATE))
 
+            watcher = await witness(stage, sockets)
             await db(set_staff_reading)(stage, False)
             fresh = [await db(stage.say)(key) for key in PRIVATE]  # at once
-            await socket.drain(0.7)
             await socket.resume(every_name(stage, ["bloc", "bilateral", "shuttle", "note"]))
             fresh += [await db(stage.say)(key) for key in PRIVATE]
-            await socket.drain(0.5)
-            assert found(fresh, socket.frames) == []
+            sentinel = await db(stage.say)("bilateral")
+            assert found([sentinel], await watcher.wait_for([sentinel])) == [sentinel]
+            await socket.drain(0.3)
+            assert found([*fresh, sentinel], socket.frames) == []
     finally:
         await db(staff_reading_off)(stage)
 
@@ -524,7 +539,7 @@ async def test_a_socket_on_one_simulation_never_follows_a_channel_of_another(liv
         assert found(stage.markers(["elsewhere"]), replayed) == sorted(stage.markers(["elsewhere"]))
 
         marker = await db(stage.say)("elsewhere")
-        assert found([marker], await theirs.drain(0.7)) == [marker]
+        assert found([marker], await theirs.wait_for([marker])) == [marker]
         await ours.drain(0.3)
         assert found(stage.markers(["elsewhere"]), ours.frames) == []
         # The other way round: the other simulation's owner asks there for our channels.
@@ -570,7 +585,7 @@ async def test_with_staff_reading_on_the_instructor_reads_every_private_channel_
             assert socket is not None
             await socket.resume({f"channel-{stage.channels[k].pk}": 99 for k in CHANNELS[:4]})
             fresh = [await db(stage.say)(key) for key in PRIVATE]
-            assert found(fresh, await socket.drain(0.7)) == sorted(fresh)
+            assert found(fresh, await socket.wait_for(fresh)) == sorted(fresh)
 
         told = await db(members_pages)(stage)
         assert len({who for _, who in told}) >= len(TALKS) - 1  # every delegation but the NGO

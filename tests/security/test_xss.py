@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -254,7 +255,13 @@ def fill() -> Filled:
     delegation_names = payloads(6, 120)
     brief = "\n".join(payloads(7, 10_000))
     for name in delegation_names:
-        data = {"name": name, "kind": "member_state", "fictional": "on", "seats": 3, "brief": brief}
+        data = {
+            "name": name,
+            "kind": "member_state",
+            "fictional": "on",
+            "seats": "3",
+            "brief": brief,
+        }
         response = _post(staff, f"{sim}/committees/{committee.pk}/delegations/new/", data)
         assert response.status_code == 302
     # Two with short names for the note thread (see the test on long names below).
@@ -596,10 +603,20 @@ async def test_every_pushed_fragment_carries_payloads_only_as_inert_text(live: F
 
         sent = await db(push_everything)(filled, 80)
 
+        # Each socket gets what its user may read: wait until all of it came, somewhere.
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline:
+            received = [f for socket in followers if socket for f in socket.frames]
+            if not sent - markers_in(received):
+                break
+            for socket in followers:
+                assert socket is not None
+                await socket.drain(0.1)
         frames: dict[str, str] = {}
         for n, socket in enumerate(followers):
             assert socket is not None
-            for i, frame in enumerate(await socket.drain(1.0)):
+            await socket.drain(0.3)
+            for i, frame in enumerate(socket.frames):
                 frames[f"socket {n} frame {i}"] = frame
     assert_inert(frames)
     assert sorted(sent - markers_in(frames.values())) == []
@@ -619,7 +636,7 @@ def _write(filled: Filled, what: str, text: str) -> Any:
     """One write of `text` into the field `what`, through its form; the response."""
     sim = f"/sims/{filled.simulation.pk}"
     delegate, staff = quiet(filled.delegate(0)), quiet(filled.owner)
-    htmx = {"HTTP_HX_REQUEST": "true"}
+    htmx: dict[str, Any] = {"HTTP_HX_REQUEST": "true"}
     if what == "display name":
         return quiet(None).post(
             "/join/", {"code": filled.simulation.join_code, "display_name": text}

@@ -305,6 +305,8 @@ def server_command(kind: str, port: int) -> list[str]:
             "websockets-sansio",
             "--ws-per-message-deflate",
             "false",
+            "--ws-max-size",
+            "65536",
             "--ws-ping-interval",
             "20",
             "--ws-ping-timeout",

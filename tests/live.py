@@ -23,6 +23,9 @@ from django.db import connection
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 
+# As in the Procfile: the largest websocket frame the server buffers (clients send < 4 KB).
+UVICORN_WS_MAX_SIZE = 65536
+
 
 def free_port() -> int:
     with socket.socket() as sock:
@@ -97,6 +100,8 @@ def asgi_server(log: Path | None = None) -> Iterator[str]:
             "websockets-sansio",
             "--ws-per-message-deflate",
             "false",
+            "--ws-max-size",
+            str(UVICORN_WS_MAX_SIZE),
             "--lifespan",
             "off",
             "--no-access-log",

@@ -98,3 +98,20 @@ def test_the_proxy_replaces_x_forwarded_for_so_a_client_cannot_choose_its_addres
     scope = {"type": "http", "client": ("172.18.0.5", 5000), "headers": appended}
     asyncio.run(ProxyHeadersMiddleware(app, trusted_hosts="*")(scope, None, None))  # type: ignore[arg-type]
     assert seen == [("198.51.100.1", 0)]  # the client-written one, hence $remote_addr alone
+
+
+def test_every_uvicorn_command_bounds_websocket_frames() -> None:
+    """uvicorn accepts 16 MB frames by default; the app reads at most 4 KB from a client, so
+    a large frame is refused by the server before it is buffered (tests/security/test_floods)."""
+    from tests.live import UVICORN_WS_MAX_SIZE
+
+    web = compose()["services"]["web"]["command"]
+    places = {
+        "Procfile": (ROOT / "Procfile").read_text(),
+        "Dockerfile": (ROOT / "Dockerfile").read_text(),
+        "docker-compose.yml": " ".join(web),
+        "tests/live.py": (ROOT / "tests" / "live.py").read_text(),
+    }
+    for name, text in places.items():
+        assert "--ws-max-size" in text, f"{name} starts uvicorn without --ws-max-size"
+        assert str(UVICORN_WS_MAX_SIZE) in text, name

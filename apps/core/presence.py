@@ -31,7 +31,9 @@ def _redis() -> aioredis.Redis:
 
 
 def _set(simulation_id: int) -> str:
-    return f"plenary:presence:{simulation_id}"
+    # Under the channel layer's prefix ("plenary" in production): test runs and xdist
+    # workers sharing one Redis each have their own, as they have their own groups.
+    return f"{settings.CHANNEL_LAYER_PREFIX}:presence:{simulation_id}"
 
 
 async def arrive(

@@ -145,7 +145,7 @@ def channel_open(
                     channel = Channel.objects.create(
                         committee=committee,
                         kind=channel_kind,
-                        name=clean_name or " · ".join(sorted([opener.name, others[0].name])),
+                        name=clean_name or _pair_name(opener, others[0]),
                         created_by=opener,
                         pair_key=pair,
                     )
@@ -154,6 +154,18 @@ def channel_open(
         added = _add_members(channel, [opener, *others])
     _notify_added(channel, added)
     return channel
+
+
+def _pair_name(a: Delegation, b: Delegation) -> str:
+    """ "A · B" for a bilateral or a note thread, shortened to fit the column: delegation
+    names may be 120 characters each, a channel's name 80 (pages show the other party's
+    full name; this is what lists and the admin show)."""
+    limit = Channel._meta.get_field("name").max_length or 80
+    first, second = sorted([a.name, b.name])
+    half = (limit - 3) // 2
+    if len(first) + len(second) + 3 <= limit:
+        return f"{first} · {second}"
+    return f"{first[: half - 1]}… · {second[: half - 1]}…"
 
 
 def _add_members(channel: Channel, delegations: Iterable[Delegation]) -> list[int]:

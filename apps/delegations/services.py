@@ -43,6 +43,8 @@ JOIN_REFUSED = (
 JOIN_MALFORMED = (
     "A join code has 8 letters and digits (6 for older ones). Check the code on the board."
 )
+BRIEF_MAX = 20_000
+DESCRIPTION_MAX = 5_000
 JOIN_LOCKED = "Too many attempts to join: wait a few minutes, then try again."
 JOIN_FULL = "No more students can join this simulation: ask your instructor."
 
@@ -80,7 +82,8 @@ def simulation_create(*, owner: User, title: str, description: str = "") -> Simu
     """Create a simulation owned by `owner`, with a fresh unique join code."""
     if not owner.is_instructor:
         raise ValidationError("Only instructors can create simulations.")
-    title = title.strip()
+    title = _staff_text(title, what="The title", max_length=200, multiline=False)
+    description = _staff_text(description, what="The description", max_length=DESCRIPTION_MAX)
     if not title:
         raise ValidationError("Give the simulation a title.")
     for _ in range(10):
@@ -89,7 +92,7 @@ def simulation_create(*, owner: User, title: str, description: str = "") -> Simu
                 simulation = Simulation.objects.create(
                     owner=owner,
                     title=title,
-                    description=description.strip(),
+                    description=description,
                     join_code=new_join_code(),
                 )
                 Membership.objects.create(
@@ -194,7 +197,10 @@ def clean_agenda(agenda: Iterable[str]) -> list[str]:
     topics = [topic for topic in topics if topic]
     if any(len(topic) > 200 for topic in topics):
         raise ValidationError("Agenda topics are limited to 200 characters each.")
-    return topics
+    return [
+        _staff_text(topic, what="An agenda topic", max_length=200, multiline=False)
+        for topic in topics
+    ]
 
 
 def committee_create(
@@ -218,7 +224,7 @@ def committee_create(
             return Committee.objects.create(
                 simulation=simulation,
                 name=name,
-                body=body.strip()[:200],
+                body=_staff_text(body[:200], what="The body", max_length=200, multiline=False),
                 preset_key=preset_key,
                 rules=rules,
                 agenda=clean_agenda(agenda),
@@ -248,7 +254,7 @@ def committee_update(
     ):
         raise ValidationError(f"There is already a committee called “{name}”.")
     committee.name = name
-    committee.body = body.strip()[:200]
+    committee.body = _staff_text(body[:200], what="The body", max_length=200, multiline=False)
     committee.agenda = clean_agenda(agenda)
     if preset_key and preset_key != committee.preset_key:
         rules = build_rules(preset_key)
@@ -291,7 +297,13 @@ def _required_name(raw: str, what: str) -> str:
         raise ValidationError(f"Give the {what} a name.")
     if len(name) > 120:
         raise ValidationError(f"A {what} name is limited to 120 characters.")
-    return name
+    return clean_text(name, what=f"A {what} name", max_length=120, multiline=False)
+
+
+def _staff_text(raw: str, *, what: str, max_length: int, multiline: bool = True) -> str:
+    """Text the instructor writes for students to read (titles, briefs, agendas): held to
+    the same characters as what students write (apps/core/inputs.py)."""
+    return clean_text(raw, what=what, max_length=max_length, multiline=multiline)
 
 
 def clean_delegation(
@@ -373,7 +385,10 @@ def delegation_create(
     try:
         with transaction.atomic():
             return Delegation.objects.create(
-                committee=committee, brief=brief.strip(), position=position, **fields
+                committee=committee,
+                brief=_staff_text(brief, what="The brief", max_length=BRIEF_MAX),
+                position=position,
+                **fields,
             )
     except IntegrityError:  # the same name added at the same moment by someone else
         raise ValidationError(
@@ -419,7 +434,7 @@ def delegation_update(
             raise ValidationError(f"There is already a delegation called “{fields['name']}”.")
         for key, value in fields.items():
             setattr(locked, key, value)
-        locked.brief = brief.strip()
+        locked.brief = _staff_text(brief, what="The brief", max_length=BRIEF_MAX)
         locked.save()
     return locked
 
@@ -573,7 +588,8 @@ def simulation_update(
     join_limit: int | None = None,
 ) -> Simulation:
     policy.require(by, "simulation.manage", simulation)
-    title = title.strip()
+    title = _staff_text(title, what="The title", max_length=200, multiline=False)
+    description = _staff_text(description, what="The description", max_length=DESCRIPTION_MAX)
     if not title:
         raise ValidationError("Give the simulation a title.")
     if status not in Simulation.Status.values:
@@ -582,8 +598,8 @@ def simulation_update(
         raise ValidationError(f"Between 0 and {MAX_JOIN_LIMIT} people can join with the code.")
     if join_limit is not None:
         simulation.join_limit = join_limit
-    simulation.title = title[:200]
-    simulation.description = description.strip()
+    simulation.title = title
+    simulation.description = description
     simulation.status = status
     staff_reading_moved = (
         simulation.staff_can_read_private_channels != staff_can_read_private_channels

@@ -181,6 +181,15 @@ CASES = [
     *(case("instructor", a, "simulation", True) for a in MANAGE_ACTIONS),
     *(case("co-instructor", a, "simulation", True) for a in MANAGE_ACTIONS),
     case("co-instructor", "committee.manage", "committee", True),
+    # the mediation mode and proximity are the instructor's alone (not the chair's or
+    # mediator's, who run the floor within them)
+    case("instructor", "committee.set_mediation", "committee", True),
+    case("co-instructor", "committee.set_mediation", "committee", True),
+    *(
+        case(r, "committee.set_mediation", "committee", False, f"a {r} cannot widen the mode")
+        for r in ("chair", "mediator", "delegate", "observer")
+    ),
+    case("instructor", "committee.set_mediation", "B's committee", False),
     case("co-instructor", "delegation.manage", "own delegation", True),
     case("instructor", "delegation.read_brief", "own delegation", True),
     case("co-instructor", "delegation.read_brief", "a full delegation", True),

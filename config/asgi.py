@@ -12,6 +12,7 @@ django_asgi_app = get_asgi_application()
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 
+from config.body_limit import BodySizeLimit  # noqa: E402
 from config.routing import websocket_urlpatterns  # noqa: E402
 from config.websocket_origin import SameOriginWebsocket  # noqa: E402
 
@@ -28,7 +29,8 @@ if os.environ.get("PLENARY_GC_TUNE", "1") != "0":
 
 application = ProtocolTypeRouter(
     {
-        "http": django_asgi_app,
+        # Bodies are capped while they arrive, before Django spools them (see its docstring).
+        "http": BodySizeLimit(django_asgi_app),
         # The Origin must be this site (not merely an allowed host name): see its docstring.
         "websocket": SameOriginWebsocket(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
     }

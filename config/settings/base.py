@@ -275,6 +275,8 @@ STORAGES = {
 
 # --- Plenary --------------------------------------------------------------------------------
 LOBBY_MESSAGE_MAX_LENGTH = 2000
+# The largest HTTP request body accepted (config/body_limit.py); no form comes near it.
+MAX_REQUEST_BODY_BYTES = env_int("MAX_REQUEST_BODY_BYTES", 1024 * 1024)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

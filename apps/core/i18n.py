@@ -1,0 +1,15 @@
+"""The edge of the translation seam: a domain `Text` (or a plain string) in the active language."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext
+
+from apps.core.text import Text
+
+
+def render(text: Text | str) -> str:
+    """The sentence in the request's language: the template is translated first, then the
+    parameters go in (a translation may move them)."""
+    if isinstance(text, Text):
+        return gettext(text.template).format(**dict(text.params))
+    return gettext(text) if text else text

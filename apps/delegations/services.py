@@ -16,7 +16,12 @@ from apps.core.broadcast import send_on_commit
 from apps.core.groups import group_for_user
 from apps.core.inputs import clean_text
 from apps.delegations.domain.actors import ActorKind, parse_overrides
-from apps.delegations.domain.scenarios import ScenarioError, is_known_country, load_scenario
+from apps.delegations.domain.scenarios import (
+    ScenarioError,
+    ScenarioSpec,
+    is_known_country,
+    load_scenario,
+)
 from apps.delegations.models import (
     JOIN_CODE_LENGTHS,
     MAX_JOIN_LIMIT,
@@ -630,34 +635,41 @@ def simulation_from_scenario(*, owner: User, slug: str, title: str = "") -> Simu
         simulation.scenario_slug = spec.slug
         simulation.staff_can_read_private_channels = spec.setting("staff_can_read_private_channels")
         simulation.save(update_fields=["scenario_slug", "staff_can_read_private_channels"])
-        for position, committee_spec in enumerate(spec.committees):
-            overrides: dict[str, Any] = {}
-            if committee_spec.mediation_mode:
-                overrides["mediation"] = {
-                    "mode": committee_spec.mediation_mode,
-                    "proximity": committee_spec.proximity,
-                }
-            committee = Committee.objects.create(
-                simulation=simulation,
-                name=committee_spec.name,
-                body=committee_spec.body,
-                preset_key=committee_spec.preset,
-                rules=build_rules(committee_spec.preset, overrides),
-                agenda=list(committee_spec.agenda),
-                position=position,
-            )
-            Delegation.objects.bulk_create(
-                Delegation(
-                    committee=committee,
-                    name=d.name,
-                    kind=d.kind.value if d.kind else "",
-                    country_code=d.country or "",
-                    fictional=d.fictional,
-                    seats=d.seats,
-                    rights_overrides=dict(d.rights),
-                    brief=d.brief,
-                    position=i,
-                )
-                for i, d in enumerate(committee_spec.delegations)
-            )
+        scenario_committees_create(simulation=simulation, spec=spec)
     return simulation
+
+
+def scenario_committees_create(*, simulation: Simulation, spec: ScenarioSpec) -> None:
+    """Add a scenario's committees, with their rules, agenda and delegations (briefs
+    included), to `simulation`: the caller's transaction makes it all or nothing."""
+    first = Committee.objects.filter(simulation=simulation).count()
+    for position, committee_spec in enumerate(spec.committees, start=first):
+        overrides: dict[str, Any] = {}
+        if committee_spec.mediation_mode:
+            overrides["mediation"] = {
+                "mode": committee_spec.mediation_mode,
+                "proximity": committee_spec.proximity,
+            }
+        committee = Committee.objects.create(
+            simulation=simulation,
+            name=committee_spec.name,
+            body=committee_spec.body,
+            preset_key=committee_spec.preset,
+            rules=build_rules(committee_spec.preset, overrides),
+            agenda=list(committee_spec.agenda),
+            position=position,
+        )
+        Delegation.objects.bulk_create(
+            Delegation(
+                committee=committee,
+                name=d.name,
+                kind=d.kind.value if d.kind else "",
+                country_code=d.country or "",
+                fictional=d.fictional,
+                seats=d.seats,
+                rights_overrides=dict(d.rights),
+                brief=d.brief,
+                position=i,
+            )
+            for i, d in enumerate(committee_spec.delegations)
+        )

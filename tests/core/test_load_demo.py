@@ -72,6 +72,26 @@ def test_loading_the_demo_twice_keeps_one_demo_simulation() -> None:
     assert Membership.objects.count() == 1
 
 
+def test_the_demo_is_seated_with_the_security_council_scenario_ready_to_run() -> None:
+    load_demo()
+    simulation = Simulation.objects.get(join_code=DEMO_CODE)
+    committee = simulation.committees.get()
+    assert committee.name == "Security Council"
+    delegations = list(committee.delegations.all())
+    members = [d for d in delegations if d.kind in {"member_state", "permanent_member"}]
+    assert len(members) == 15
+    assert all(d.brief for d in delegations)
+    assert sum(d.kind == "permanent_member" for d in delegations) == 5
+
+
+def test_reloading_the_demo_keeps_the_instructors_changes_to_its_committees() -> None:
+    load_demo()
+    simulation = Simulation.objects.get(join_code=DEMO_CODE)
+    simulation.committees.update(name="Renamed by the teacher")
+    load_demo()
+    assert list(simulation.committees.values_list("name", flat=True)) == ["Renamed by the teacher"]
+
+
 def test_on_the_network_the_demo_gets_a_fresh_printed_password_and_join_code() -> None:
     load_demo()  # a loopback run first: the published password and code
     first = load_demo("--random-password")

@@ -1,4 +1,5 @@
-"""Demo data for `make run`: an instructor login and one simulation with a join code.
+"""Demo data for `make run`: an instructor login and one simulation with a join code, seated
+with the Security Council crisis scenario (committee, delegations, briefs) ready to run.
 
 The demo instructor is an ordinary instructor (not staff, not a superuser): they own the demo
 simulation and read what its settings let an instructor read, nothing more. The published
@@ -16,7 +17,9 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
 
 from apps.accounts.models import User
+from apps.delegations.domain.scenarios import load_scenario
 from apps.delegations.models import Membership, Simulation, new_join_code
+from apps.delegations.services import scenario_committees_create
 
 DEMO_USERNAME = "teacher"
 DEMO_PASSWORD = "plenary-demo"  # noqa: S105 - published on purpose: loopback demo only
@@ -24,6 +27,7 @@ DEMO_CODE = "MUNDAY"
 # Marks the demo simulation, whatever its code or title became (scenario_slug is only ever
 # set from a scenario's slug, and no scenario is called this).
 DEMO_SLUG = "plenary-demo"
+DEMO_SCENARIO = "security-council-crisis"
 
 
 def random_password() -> str:
@@ -79,4 +83,8 @@ class Command(BaseCommand):
         Membership.objects.update_or_create(
             simulation=simulation, user=teacher, defaults={"role": Membership.Role.INSTRUCTOR}
         )
+        if not simulation.committees.exists():
+            # Something to run at once: the Security Council crisis scenario's committee,
+            # delegations and briefs (an instructor's later changes are kept on reloads).
+            scenario_committees_create(simulation=simulation, spec=load_scenario(DEMO_SCENARIO))
         return simulation

@@ -476,7 +476,7 @@ def lateness(
 
 def render_cost(ids: list[int]) -> float:
     """Milliseconds to render one floor snapshot (what a phase end renders twice)."""
-    from apps.proceedings.events import render_floor
+    from apps.proceedings.effects import render_floor
 
     sample = ids[:20]
     started = time.perf_counter()

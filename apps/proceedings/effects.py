@@ -1,10 +1,14 @@
 """What a session change sends out after commit: the floor re-rendered for its followers,
-and the timer tasks for new deadlines."""
+a delegation's own placard to its screens, and the timer tasks for new deadlines.
+
+Services call these inside their transaction; nothing leaves before commit. Timer tasks are
+queued by name (`apps.core.schedule`): the tasks module imports the services, not the
+other way round.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-import logging
 from typing import Any
 
 from django.db import transaction
@@ -16,36 +20,16 @@ from apps.core.groups import (
     group_for_session_delegation,
     group_for_session_staff,
 )
-from apps.proceedings.domain.motions import MotionKind
-from apps.proceedings.domain.text import duration_text
-from apps.proceedings.models import Motion
+from apps.core.schedule import schedule_on_commit
+from apps.proceedings.fragments import render_own_placard
+from apps.proceedings.selectors import floor_context
 
-
-def motion_text(motion: Motion) -> str:
-    """ "a moderated caucus of 10 minutes (45 s per speaker) on water rights"."""
-    try:
-        kind = MotionKind(motion.kind)
-        label = kind.label.lower()
-    except ValueError:
-        label = motion.kind.replace("_", " ")
-    params = motion.params or {}
-    details = []
-    if params.get("duration_s"):
-        details.append(f"of {duration_text(int(params['duration_s']))}")
-    if params.get("speaking_time_s"):
-        details.append(f"({int(params['speaking_time_s'])} s per speaker)")
-    if params.get("topic"):
-        details.append(f"on “{params['topic']}”")
-    article = "" if label.startswith(("point", "right")) else "a "
-    return " ".join([f"{article}{label}", *details]).strip()
-
-
-logger = logging.getLogger(__name__)
+# The timer tasks of apps/proceedings/tasks.py, by their registered names.
+END_PHASE_TASK = "apps.proceedings.tasks.end_phase"
+END_SPEECH_TASK = "apps.proceedings.tasks.end_speech"
 
 
 def _context(session_id: int) -> dict[str, Any]:
-    from apps.proceedings.selectors import floor_context
-
     context = floor_context(session_id=session_id)
     context["oob"] = True
     # Pushed forms carry no token of their own ({% form_token %} renders nothing): htmx
@@ -78,17 +62,6 @@ def broadcast_floor_on_commit(session_id: int) -> None:
     transaction.on_commit(lambda: broadcast_floor(session_id))
 
 
-def render_own_placard(
-    *, session_id: int, motion_id: int | None, choice: str, oob: bool = True
-) -> str:
-    """The placard one delegation holds up, for its own screens only: kept outside the floor,
-    so the public floor (which may not show placards yet) never carries or erases it."""
-    return render_to_string(
-        "proceedings/partials/my_placard.html",
-        {"session_id": session_id, "motion_id": motion_id, "choice": choice, "oob": oob},
-    )
-
-
 def push_own_placard_on_commit(
     *, session_id: int, delegation_id: int, motion_id: int, choice: str
 ) -> None:
@@ -99,26 +72,12 @@ def push_own_placard_on_commit(
 
 
 def schedule_phase_end_on_commit(session_id: int, entry: int, deadline: dt.datetime) -> None:
-    from apps.proceedings.tasks import end_phase
-
-    args = (session_id, entry, deadline.isoformat())
-    transaction.on_commit(lambda: _schedule(end_phase, args, deadline))
+    schedule_on_commit(END_PHASE_TASK, (session_id, entry, deadline.isoformat()), eta=deadline)
 
 
 def schedule_speech_end_on_commit(
     session_id: int, speech_number: int, deadline: dt.datetime
 ) -> None:
-    from apps.proceedings.tasks import end_speech
-
-    args = (session_id, speech_number, deadline.isoformat())
-    transaction.on_commit(lambda: _schedule(end_speech, args, deadline))
-
-
-def _schedule(task: Any, args: tuple[int, int, str], eta: dt.datetime) -> None:
-    """Queue a timer task. The change is committed already and the beat sweep acts on every
-    overdue deadline, so a broker that is down makes the timer late, never lost: log it,
-    don't fail the request (nor the broadcasts queued after it)."""
-    try:
-        task.apply_async(args, eta=eta)
-    except Exception:  # noqa: BLE001
-        logger.exception("could not queue %s%s; the sweep will end it", task.name, args)
+    schedule_on_commit(
+        END_SPEECH_TASK, (session_id, speech_number, deadline.isoformat()), eta=deadline
+    )

@@ -39,6 +39,7 @@ from apps.proceedings.domain.presets import (
 )
 from apps.proceedings.domain.speakers import YieldKind
 from apps.proceedings.models import Session
+from apps.proceedings.services import event_append
 
 MAJORITY_CHOICES = [(m.value, m.label) for m in MajorityRule]
 VOTE_CHOICES = [(v.value, v.value.replace("_", " ")) for v in VoteRule]
@@ -194,8 +195,6 @@ def committee_rules_update(
             more = len(reasons) - MAX_REASONS
             reasons = [*reasons[:MAX_REASONS], f"…and {more} more problems."]
         raise ValidationError(reasons) from error
-    from apps.proceedings.services import event_append
-
     with transaction.atomic():
         # Locked: what the mediation check compares is what this change replaces.
         locked = Committee.objects.select_for_update().get(pk=committee.pk)

@@ -22,12 +22,13 @@ from apps.proceedings.domain import machine
 from apps.proceedings.domain.majority import placards_shown
 from apps.proceedings.domain.mediation import MediationMode, MediatorAction, mediator_may
 from apps.proceedings.domain.motions import Motion as RuleMotion
-from apps.proceedings.domain.motions import MotionKind, order_motions
+from apps.proceedings.domain.motions import MotionKind, MotionParams, order_motions
 from apps.proceedings.domain.phases import Phase
 from apps.proceedings.domain.presets import preset_from_dict
-from apps.proceedings.events import motion_text, render_own_placard
+from apps.proceedings.domain.speakers import SPEAKERS_LIST_PHASES
+from apps.proceedings.fragments import render_own_placard
 from apps.proceedings.models import Attendance, Event, Motion, PlacardVote, Session, SpeakerEntry
-from apps.proceedings.services import SPEAKERS_LIST_PHASES
+from apps.proceedings.sentences import motion_text
 
 # Motions a delegate can pick on their screen, in the order a form lists them.
 MOVABLE = [
@@ -208,8 +209,6 @@ def _kind(value: str) -> MotionKind:
 
 
 def _params(data: dict[str, Any]) -> Any:
-    from apps.proceedings.domain.motions import MotionParams
-
     return MotionParams(
         duration_s=data.get("duration_s"),
         speaking_time_s=data.get("speaking_time_s"),

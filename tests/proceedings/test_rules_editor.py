@@ -12,6 +12,7 @@ from apps.accounts.models import User
 from apps.delegations import services as delegations
 from apps.delegations.models import Committee, Simulation
 from apps.proceedings import services as proceedings
+from apps.proceedings.domain import machine
 from apps.proceedings.models import Event
 from tests.conftest import make_student
 
@@ -115,7 +116,7 @@ def test_rules_change_during_a_session_and_the_change_is_in_the_log(
     )
     assert Event.objects.filter(session=session, kind="rules_changed").count() == 1
     session.refresh_from_db()
-    assert proceedings.machine.speaking_time(proceedings.preset_of(session), session.machine) == 45
+    assert machine.speaking_time(proceedings.preset_of(session), session.machine) == 45
 
 
 def test_rules_that_would_strand_the_open_session_are_refused(

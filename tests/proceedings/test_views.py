@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from django.db import connection
+from django.template.loader import render_to_string
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -17,8 +18,8 @@ from django.urls import reverse
 from apps.accounts.models import User
 from apps.delegations import services as delegation_services
 from apps.delegations.models import Committee, Delegation, Simulation
-from apps.proceedings import services
-from apps.proceedings.events import render_floor
+from apps.proceedings import effects, services
+from apps.proceedings.effects import render_floor
 from apps.proceedings.models import Attendance, Motion, Session, SpeakerEntry
 from apps.proceedings.views import ACTIONS
 from tests.conftest import make_student
@@ -661,13 +662,10 @@ def test_an_outsider_follows_no_floor(floor: Floor, outsider: User) -> None:
 
 def test_the_delegates_actions_follow_the_phase(floor: Floor) -> None:
     """The actions pushed with the public floor offer what is in order in the phase."""
-    from django.template.loader import render_to_string
-
-    from apps.proceedings import events
 
     def actions() -> str:
         return render_to_string(
-            "proceedings/partials/delegate_actions.html", events._context(floor.session.pk)
+            "proceedings/partials/delegate_actions.html", effects._context(floor.session.pk)
         )
 
     debate = actions()

@@ -25,6 +25,12 @@ class YieldKind(StrEnum):
     """The remaining time is given up."""
 
 
+# Phases with a speakers list.
+SPEAKERS_LIST_PHASES = frozenset(
+    {Phase.GENERAL_DEBATE, Phase.AMENDMENTS, Phase.DRAFTING, Phase.MODERATED_CAUCUS}
+)
+
+
 class Side(StrEnum):
     GENERAL = "general"
     FOR = "for"

@@ -1,0 +1,205 @@
+"""What every session service shares: the session lock, the version check, the event
+append and the floor state. Private to the services package."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from apps.accounts.models import User
+from apps.core import policy
+from apps.core.inputs import clean_text
+from apps.delegations.models import Committee, Delegation, Membership
+from apps.delegations.selectors import seated_delegation
+from apps.proceedings import effects
+from apps.proceedings.domain.errors import RuleViolation
+from apps.proceedings.domain.machine import SessionState
+from apps.proceedings.domain.mediation import MediationMode, MediatorAction, mediator_may
+from apps.proceedings.domain.motions import (
+    MotionParams,
+)
+from apps.proceedings.domain.phases import Phase
+from apps.proceedings.domain.presets import (
+    Preset,
+    preset_from_dict,
+)
+from apps.proceedings.models import Event, Motion, Session, SpeakerEntry
+
+# No timer runs longer than a week (a suspension between rounds of talks); beyond that a
+# deadline is a typing mistake, and far beyond it the date overflows.
+MAX_TIMER_S = 7 * 24 * 3600
+
+
+MAX_TOPIC_LENGTH = 200
+
+
+def clean_topic(raw: str) -> str:
+    """A topic someone typed (a caucus's, a motion's, the agenda's), as everyone will read it:
+    one line, no control or direction-changing characters (ValidationError otherwise)."""
+    return clean_text(raw or "", what="The topic", max_length=MAX_TOPIC_LENGTH, multiline=False)
+
+
+def preset_of(session: Session) -> Preset:
+    return preset_from_dict(session.committee.rules, source=f"committee {session.committee_id}")
+
+
+def rule_error(error: RuleViolation) -> ValidationError:
+    return ValidationError(list(getattr(error, "messages", None) or [str(error)]))
+
+
+def lock_session(session_id: int) -> Session:
+    """The session row, locked until the transaction ends: every change to a session is
+    serialised on it (versions, the event counter, the speakers list, the motions)."""
+    session = (
+        Session.objects.select_for_update(of=("self",))
+        .select_related("committee__simulation")
+        .filter(pk=session_id)
+        .first()
+    )
+    if session is None:
+        raise ValidationError("This session no longer exists.")
+    return session
+
+
+def check_version(session: Session, expected_version: int | None) -> None:
+    if expected_version is not None and expected_version != session.version:
+        raise ValidationError(
+            "The floor changed since your screen was updated; look again and retry."
+        )
+
+
+def record(
+    session: Session,
+    *,
+    kind: str,
+    text: str,
+    actor: User | None,
+    payload: dict[str, Any] | None = None,
+    visibility: str = Event.Visibility.PUBLIC,
+) -> Event:
+    """Append the next event (gap-free: the locked row's counter) and bump the version.
+    Must run inside the transaction that locked `session`."""
+    session.version += 1
+    session.last_event_seq += 1
+    event = Event.objects.create(
+        session=session,
+        seq=session.last_event_seq,
+        kind=kind,
+        payload={"text": text, **(payload or {})},
+        actor=actor,
+        visibility=visibility,
+    )
+    session.save()
+    effects.broadcast_floor_on_commit(session.pk)
+    return event
+
+
+def delegation_of(user: User, committee: Committee) -> Delegation | None:
+    return seated_delegation(user=user, committee=committee)
+
+
+def set_state(session: Session, new: SessionState, *, now: dt.datetime) -> None:
+    """Store a new machine state; restart the clock when the phase was (re)entered."""
+    old = session.machine
+    session.set_machine(new)
+    if new.entry != old.entry:
+        session.phase_started_at = now
+        end_speech_fields(session)
+        if new.phase is Phase.ADJOURNED:
+            session.adjourned_at = now
+            SpeakerEntry.objects.filter(session=session).delete()
+    if new.timer_s and session.phase_started_at:
+        session.deadline = session.phase_started_at + dt.timedelta(seconds=new.timer_s)
+        effects.schedule_phase_end_on_commit(session.pk, new.entry, session.deadline)
+    elif not new.timer_s:
+        session.deadline = None
+
+
+def end_speech_fields(session: Session) -> None:
+    session.speaker = None
+    session.speech_started_at = None
+    session.speech_deadline = None
+    session.speech_side = ""
+    session.speech_yielded = False
+
+
+def require_mediator_power(session: Session, by: User, action: MediatorAction) -> None:
+    """A mediator (not staff) acts only within the powers of the session's mediation mode."""
+    standing = policy.standing(by, session.committee.simulation_id)
+    if standing.is_staff or standing.role != Membership.Role.MEDIATOR or not session.mediation_mode:
+        return
+    mode = MediationMode(session.mediation_mode)
+    if not mediator_may(mode, action, proximity=session.proximity):
+        raise ValidationError(
+            f"In {mode.value} mediation the mediator may not {action.value.replace('_', ' ')}; "
+            "the parties decide it."
+        )
+
+
+def lapse_open_motions(session: Session, except_id: int | None = None) -> None:
+    """When the floor moves to another phase, motions still pending lapse."""
+    Motion.objects.filter(
+        session=session, status__in=[Motion.Status.PENDING, Motion.Status.VOTING]
+    ).exclude(pk=except_id or 0).update(status=Motion.Status.LAPSED, decided_at=timezone.now())
+
+
+def iso(value: dt.datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def motion_params(data: dict[str, Any]) -> MotionParams:
+    def number(key: str) -> int | None:
+        value = data.get(key)
+        if value in (None, ""):
+            return None
+        try:
+            return int(value)
+        except (TypeError, ValueError, OverflowError):
+            raise ValidationError(
+                f"{key.replace('_s', '').replace('_', ' ').capitalize()} must be a number of seconds."
+            ) from None
+
+    return MotionParams(
+        duration_s=number("duration_s"),
+        speaking_time_s=number("speaking_time_s"),
+        topic=str(data.get("topic") or "").strip()[:200],
+    )
+
+
+def motion_params_dict(params: MotionParams) -> dict[str, Any]:
+    return {
+        k: v
+        for k, v in {
+            "duration_s": params.duration_s,
+            "speaking_time_s": params.speaking_time_s,
+            "topic": params.topic,
+        }.items()
+        if v not in (None, "")
+    }
+
+
+def event_append(
+    *,
+    session_id: int,
+    kind: str,
+    text: str,
+    actor: User | None,
+    payload: dict[str, Any] | None = None,
+) -> Event:
+    """Append an event that does not change the floor (a message on the public floor): the
+    same gap-free numbering under the session lock, without re-broadcasting the floor."""
+    with transaction.atomic():
+        session = lock_session(session_id)
+        session.last_event_seq += 1
+        session.save(update_fields=["last_event_seq"])
+        return Event.objects.create(
+            session=session,
+            seq=session.last_event_seq,
+            kind=kind,
+            payload={"text": text, **(payload or {})},
+            actor=actor,
+        )

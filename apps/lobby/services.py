@@ -16,10 +16,14 @@ from apps.core import policy, ratelimit
 from apps.core.broadcast import push_html_on_commit
 from apps.core.groups import group_for_simulation
 from apps.core.inputs import clean_text
+from apps.core.schedule import schedule_on_commit
 from apps.delegations.models import Simulation
 from apps.lobby.models import Announcement, LobbyMessage
 
 MAX_ANNOUNCEMENT_DELAY = dt.timedelta(days=7)
+# The task of apps/lobby/tasks.py that posts a due announcement (queued by name: the tasks
+# module imports this one).
+POST_DUE_TASK = "apps.lobby.tasks.post_due_announcement"
 
 
 def clean_body(body: str, *, what: str = "A message") -> str:
@@ -75,8 +79,6 @@ def announcement_schedule(
     *, simulation: Simulation, by: User, body: str, delay: dt.timedelta
 ) -> Announcement:
     """Schedule an announcement; the worker posts it when due (task + beat sweep)."""
-    from apps.lobby.tasks import post_due_announcement
-
     policy.require(by, "lobby.announce", simulation)
     text = clean_body(body, what="An announcement")
     if delay < dt.timedelta(0) or delay > MAX_ANNOUNCEMENT_DELAY:
@@ -85,11 +87,7 @@ def announcement_schedule(
         announcement = Announcement.objects.create(
             simulation=simulation, author=by, body=text, due_at=timezone.now() + delay
         )
-        announcement_id = announcement.pk
-        eta = announcement.due_at
-        transaction.on_commit(
-            lambda: post_due_announcement.apply_async((announcement_id,), eta=eta)
-        )
+        schedule_on_commit(POST_DUE_TASK, (announcement.pk,), eta=announcement.due_at)
     return announcement
 
 

@@ -354,9 +354,24 @@ def test_every_floor_action_has_a_case() -> None:
 
 def test_the_websocket_has_one_route_and_it_has_cases() -> None:
     routes = [str(pattern.pattern) for pattern in websocket_urlpatterns]
-    assert routes == ["ws/sim/<int:simulation_id>/"], (
+    # The last route is the catch-all that refuses any other path (config/routing.py).
+    assert routes == ["ws/sim/<int:simulation_id>/", ""], (
         f"add cases for the websocket routes {routes} to {MODULE}"
     )
+
+
+@pytest.mark.parametrize("path", ["/ws/nothing/", "/ws/sim/abc/", "/ws/"])
+async def test_an_unknown_websocket_path_is_refused_cleanly(path: str) -> None:
+    from channels.testing import WebsocketCommunicator
+
+    from config.asgi import application
+
+    communicator = WebsocketCommunicator(
+        application, path, headers=[(b"host", b"testserver"), (b"origin", b"http://testserver")]
+    )
+    connected, code = await communicator.connect()
+    assert not connected
+    assert code == 4404
 
 
 def client_message_types() -> tuple[str, ...]:

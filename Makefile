@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PYTEST_ARGS ?=
 
-.PHONY: run test check lint format vendor install install-dev clean
+.PHONY: run test check lint format vendor install install-dev clean browser
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -25,9 +25,15 @@ install-dev: $(VENV)/.installed-dev
 run: $(VENV)/.installed-run
 	$(BIN)/python scripts/run.py
 
-## test: install, run the quality gates, then the whole suite
-test: $(VENV)/.installed-dev check
-	$(BIN)/python -m pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
+## test: install, find (or get) Chromium, run the quality gates, then the whole suite
+test: $(VENV)/.installed-dev browser check
+	PLENARY_CHROMIUM="$$(cat .run/chromium)" $(BIN)/python -m pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
+
+## browser: PLENARY_CHROMIUM, the system's Chromium, Playwright's, or Debian's (scripts/ensure_chromium.py)
+browser: $(VENV)/.installed-dev
+	@mkdir -p .run
+	@$(BIN)/python scripts/ensure_chromium.py > .run/chromium.new && mv .run/chromium.new .run/chromium
+	@echo "Chromium for the browser tests: $$(cat .run/chromium)"
 
 ## check: ruff, ruff format, mypy, missing migrations, deploy checks
 check: $(VENV)/.installed-dev

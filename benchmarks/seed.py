@@ -99,7 +99,7 @@ def seed(students: int, target: str = "lobby") -> dict[str, Any]:
     if target == "plenary":
         # One committee whose plenary floor every student follows; the instructor posts as
         # the chair (no session yet: the floor is open, not moderated).
-        from apps.caucus.services import plenary_for
+        from apps.caucus.services import plenary_ensure
         from apps.delegations.models import Committee
         from apps.delegations.services import build_rules
 
@@ -109,7 +109,7 @@ def seed(students: int, target: str = "lobby") -> dict[str, Any]:
             preset_key="una_usa",
             rules=build_rules("una_usa"),
         )
-        result["channel_id"] = plenary_for(committee).pk
+        result["channel_id"] = plenary_ensure(committee=committee).pk
     return result
 
 

@@ -7,12 +7,14 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy
 from django_htmx.http import HttpResponseClientRedirect
 
 from apps.accounts import services
 from apps.accounts.forms import InstructorSignupForm, JoinForm
 from apps.accounts.models import User
 from apps.core import ratelimit
+from apps.core.errors import UNPROCESSABLE, status_for
 from apps.core.http import HtmxRequest
 from apps.delegations.services import simulation_join
 
@@ -27,6 +29,7 @@ def client_address(request: HttpRequest) -> str:
 
 def join(request: HtmxRequest) -> HttpResponse:
     """A student joins with the code and a display name; no e-mail, no password."""
+    status = 200
     if request.method == "POST":
         form = JoinForm(request.POST)
         if form.is_valid():
@@ -39,8 +42,10 @@ def join(request: HtmxRequest) -> HttpResponse:
                     address=client_address(request),
                 )
             except ValidationError as error:
+                # Which field the refusal is about: by its code, never by its words.
                 field = "display_name" if getattr(error, "code", None) == "name" else "code"
                 form.add_error(field, error)
+                status = status_for(error)
             else:
                 if current is None:
                     login(request, user, backend=BACKEND)
@@ -49,13 +54,16 @@ def join(request: HtmxRequest) -> HttpResponse:
                 return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
     else:
         form = JoinForm(initial={"code": request.GET.get("code", "")})
-    status = 422 if form.errors else 200
+    if form.errors and status == 200:
+        status = UNPROCESSABLE  # the form's own refusal
     template = "accounts/partials/join_form.html" if request.htmx else "accounts/join.html"
     return render(request, template, {"join_form": form}, status=status)
 
 
-SIGNUP_CLOSED = "Instructor sign-up is closed on this server: ask its administrator for an account."
-SIGNUP_LIMITED = "Too many sign-up attempts from here: wait a while, then try again."
+SIGNUP_CLOSED = gettext_lazy(
+    "Instructor sign-up is closed on this server: ask its administrator for an account."
+)
+SIGNUP_LIMITED = gettext_lazy("Too many sign-up attempts from here: wait a while, then try again.")
 
 
 def signup(request: HttpRequest) -> HttpResponse:

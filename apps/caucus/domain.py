@@ -4,6 +4,8 @@ Channel kinds: the plenary floor of a committee (public, moderated by the chair)
 coalition rooms, bilateral channels between two delegations, mediator shuttle channels
 (mediator <-> one party), and notes (short one-to-one messages, optionally passed via the
 chair as paper notes are in a real committee).
+
+Refusals are `Text`s (apps/core/text.py): English templates the edges translate.
 """
 
 from __future__ import annotations
@@ -11,6 +13,8 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass
 from enum import StrEnum
+
+from apps.core.text import Text, _
 
 MEDIATOR_KIND = "mediator"
 MODERATED_PHASES = frozenset({"general_debate", "moderated_caucus"})
@@ -25,7 +29,7 @@ class ChannelKind(StrEnum):
     NOTE = "note"
 
     @property
-    def label(self) -> str:
+    def label(self) -> Text:
         return _LABELS[self]
 
     @property
@@ -34,11 +38,11 @@ class ChannelKind(StrEnum):
 
 
 _LABELS = {
-    ChannelKind.PLENARY: "Plenary floor",
-    ChannelKind.BLOC: "Bloc room",
-    ChannelKind.BILATERAL: "Bilateral",
-    ChannelKind.SHUTTLE: "Shuttle (mediator)",
-    ChannelKind.NOTE: "Notes",
+    ChannelKind.PLENARY: _("Plenary floor"),
+    ChannelKind.BLOC: _("Bloc room"),
+    ChannelKind.BILATERAL: _("Bilateral"),
+    ChannelKind.SHUTTLE: _("Shuttle (mediator)"),
+    ChannelKind.NOTE: _("Notes"),
 }
 
 MESSAGE_LIMITS = {
@@ -75,38 +79,38 @@ class Setting:
 
 def open_error(
     kind: ChannelKind, opener: Party, others: Collection[Party], setting: Setting
-) -> str | None:
+) -> Text | None:
     """Why `opener` may not open a channel of `kind` with `others`; None when it may."""
     if kind is ChannelKind.PLENARY:
-        return "The plenary floor exists already."
+        return _("The plenary floor exists already.")
     if setting.phase in CLOSED_PHASES:
-        return "The session is adjourned: no new channels."
+        return _("The session is adjourned: no new channels.")
     if any(p.id == opener.id for p in others):
-        return "You cannot open a channel with yourself."
+        return _("You cannot open a channel with yourself.")
     if kind is ChannelKind.SHUTTLE:
         if not opener.is_mediator:
-            return "Only the mediator opens shuttle channels."
+            return _("Only the mediator opens shuttle channels.")
         if len(others) != 1 or any(p.is_mediator for p in others):
-            return "A shuttle channel links the mediator with one party."
+            return _("A shuttle channel links the mediator with one party.")
         if not setting.shuttle_allowed:
-            return "Shuttle channels need directive mediation or proximity talks."
+            return _("Shuttle channels need directive mediation or proximity talks.")
         return None
     if kind is ChannelKind.NOTE:
         if len(others) != 1:
-            return "A note goes to one delegation."
+            return _("A note goes to one delegation.")
         if setting.proximity and not (opener.is_mediator or any(p.is_mediator for p in others)):
-            return "In proximity talks the parties pass notes only through the mediator."
+            return _("In proximity talks the parties pass notes only through the mediator.")
         return None
     if not opener.may_open_channels:
-        return "Your delegation may not open private channels."
+        return _("Your delegation may not open private channels.")
     if kind is ChannelKind.BILATERAL and len(others) != 1:
-        return "A bilateral channel links two delegations."
+        return _("A bilateral channel links two delegations.")
     if kind is ChannelKind.BLOC and not others:
-        return "Invite at least one delegation to the bloc room."
+        return _("Invite at least one delegation to the bloc room.")
     if setting.proximity:
         parties = [p for p in (opener, *others) if not p.is_mediator]
         if len(parties) > 1:
-            return "Proximity talks: the parties do not meet each other, only the mediator."
+            return _("Proximity talks: the parties do not meet each other, only the mediator.")
     return None
 
 
@@ -117,28 +121,35 @@ def post_error(
     muted: bool,
     is_chair: bool,
     is_speaker: bool,
-) -> str | None:
+) -> Text | None:
     """Why a member may not post now; None when they may."""
     if is_chair:
         return None
     if phase in CLOSED_PHASES:
-        return "The session is adjourned."
+        return _("The session is adjourned.")
     if kind is ChannelKind.PLENARY:
         if muted:
-            return "The chair has muted the floor."
+            return _("The chair has muted the floor.")
         if phase in MODERATED_PHASES and not is_speaker:
-            return "The debate is moderated: only the delegation that has the floor may post."
+            return _("The debate is moderated: only the delegation that has the floor may post.")
     return None
 
 
-def clean_text(kind: ChannelKind, body: str) -> str:
-    """Plain text, trimmed; raises ValueError with a message for a person."""
-    text = body.replace("\r\n", "\n").strip()
+def normalise_body(body: str) -> str:
+    """A message as it is kept: line endings normalised, trimmed."""
+    return body.replace("\r\n", "\n").strip()
+
+
+def body_error(kind: ChannelKind, text: str) -> Text | None:
+    """Why `text` (normalised) cannot be posted in a channel of `kind`; None when it can."""
     if not text:
-        raise ValueError("Write something first: the message is empty.")
+        return _("Write something first: the message is empty.")
     limit = MESSAGE_LIMITS[kind]
     if len(text) > limit:
-        raise ValueError(
-            f"{kind.label} messages are limited to {limit} characters (this one has {len(text)})."
+        return _(
+            "{channel} messages are limited to {limit} characters (this one has {length}).",
+            channel=kind.label,
+            limit=limit,
+            length=len(text),
         )
-    return text
+    return None

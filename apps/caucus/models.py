@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils.translation import gettext_lazy
 
 from apps.caucus.domain import ChannelKind
 from apps.delegations.models import Committee, Delegation
@@ -18,7 +19,10 @@ from apps.delegations.models import Committee, Delegation
 
 class Channel(models.Model):
     committee = models.ForeignKey(Committee, on_delete=models.CASCADE, related_name="channels")
-    kind = models.CharField(max_length=12, choices=[(k.value, k.label) for k in ChannelKind])
+    kind = models.CharField(
+        max_length=12,
+        choices=[(k.value, gettext_lazy(k.label.template)) for k in ChannelKind],
+    )
     name = models.CharField(max_length=80, blank=True)
     created_by = models.ForeignKey(
         Delegation, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import F, Prefetch, Window
@@ -9,20 +10,83 @@ from django.db.models.functions import RowNumber
 from django.template.loader import render_to_string
 
 from apps.accounts.models import User
-from apps.caucus.domain import ChannelKind
+from apps.caucus.domain import ChannelKind, Setting
 from apps.caucus.models import Channel, ChannelMember, Message
-from apps.caucus.services import plenary_for, setting_for
 from apps.core import policy
 from apps.core.groups import group_for_channel, group_for_channel_chair
-from apps.delegations.models import Committee, Delegation
+from apps.delegations.models import Committee, Delegation, Membership, Simulation
+from apps.proceedings.domain.mediation import MediationMode, MediatorAction, mediator_may
+from apps.proceedings.domain.phases import Phase
+from apps.proceedings.models import Session
 
 PANEL_SIZE = 50
 
 
+def current_session(committee: Committee) -> Session | None:
+    """The committee's sitting now: the open one, else the latest."""
+    sessions = Session.objects.filter(committee=committee).order_by("-number")
+    return sessions.exclude(phase=Phase.ADJOURNED.value).first() or sessions.first()
+
+
+def setting_for(committee: Committee) -> Setting:
+    """The committee's situation as the caucus rules see it: its sitting's phase and
+    mediation (the committee's rules before the first sitting)."""
+    session = current_session(committee)
+    mediation = committee.mediation
+    mode = session.mediation_mode if session else str(mediation.get("mode") or "")
+    proximity = session.proximity if session else bool(mediation.get("proximity"))
+    shuttle = bool(mode) and mediator_may(
+        MediationMode(mode), MediatorAction.OPEN_SHUTTLE, proximity=proximity
+    )
+    return Setting(
+        phase=session.phase if session else Phase.NOT_STARTED.value,
+        mediation_mode=mode,
+        proximity=proximity,
+        shuttle_allowed=shuttle,
+    )
+
+
+def user_ids_of(*, delegation_ids: Iterable[int]) -> list[int]:
+    """The users seated in these delegations."""
+    return list(
+        Membership.objects.filter(delegation_id__in=list(delegation_ids)).values_list(
+            "user_id", flat=True
+        )
+    )
+
+
+def channels_unreadable_by_staff(*, simulation_id: int) -> dict[int, list[int]]:
+    """Per staff user of the simulation, the private channels the policy no longer lets
+    them read (a query for the channels, and the policy's two per staff user)."""
+    owner_id = Simulation.objects.values_list("owner_id", flat=True).get(pk=simulation_id)
+    staff_ids = {owner_id} | set(
+        Membership.objects.filter(
+            simulation_id=simulation_id, role__in=policy.STAFF_ROLES
+        ).values_list("user_id", flat=True)
+    )
+    members = Prefetch(
+        "members", queryset=ChannelMember.objects.filter(active=True), to_attr="active_members"
+    )
+    channels = list(
+        Channel.objects.filter(committee__simulation_id=simulation_id)
+        .exclude(kind=ChannelKind.PLENARY)
+        .select_related("committee")
+        .prefetch_related(members)
+    )
+    for channel in channels:
+        channel.active_member_ids = {m.delegation_id for m in channel.active_members}  # type: ignore[attr-defined]
+    unreadable: dict[int, list[int]] = {}
+    for user in User.objects.filter(pk__in=staff_ids):
+        lost = [c.pk for c in channels if not policy.can(user, "channel.read", c)]
+        if lost:
+            unreadable[user.pk] = lost
+    return unreadable
+
+
 def channels_for(*, user: User, committee: Committee) -> list[Channel]:
     """Every channel of the committee the user may read (policy decides), plenary first,
-    with active members and the last messages of each."""
-    plenary_for(committee)
+    with active members and the last messages of each. Reads only: the plenary floor is
+    opened by `services.plenary_ensure` (the room's views call it first)."""
     members = Prefetch(
         "members",
         queryset=ChannelMember.objects.filter(active=True).select_related("delegation"),

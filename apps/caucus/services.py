@@ -13,56 +13,41 @@ from collections.abc import Iterable
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Prefetch, Q
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from apps.accounts.models import User
 from apps.caucus.domain import (
     MESSAGE_LIMITS,
     ChannelKind,
     Party,
-    Setting,
-    clean_text,
+    body_error,
+    normalise_body,
     open_error,
     post_error,
 )
 from apps.caucus.models import Channel, ChannelMember, Message
+from apps.caucus.selectors import (
+    channels_unreadable_by_staff,
+    current_session,
+    setting_for,
+    user_ids_of,
+)
 from apps.core import inputs, policy, ratelimit
 from apps.core.broadcast import push_html_on_commit, send_on_commit, send_to_group
+from apps.core.errors import RateLimited
 from apps.core.groups import (
     group_for_channel,
     group_for_channel_chair,
     group_for_simulation,
     group_for_user,
 )
-from apps.delegations.models import Committee, Delegation, Membership, Simulation
+from apps.core.i18n import render
+from apps.delegations.models import Committee, Delegation, Membership
 from apps.delegations.selectors import seated_delegation
-from apps.proceedings.domain.mediation import MediationMode, MediatorAction, mediator_may
 from apps.proceedings.domain.phases import Phase
-from apps.proceedings.models import Session
-
-
-def current_session(committee: Committee) -> Session | None:
-    """The committee's sitting now: the open one, else the latest."""
-    sessions = Session.objects.filter(committee=committee).order_by("-number")
-    return sessions.exclude(phase=Phase.ADJOURNED.value).first() or sessions.first()
-
-
-def setting_for(committee: Committee) -> Setting:
-    session = current_session(committee)
-    mediation = committee.mediation
-    mode = session.mediation_mode if session else str(mediation.get("mode") or "")
-    proximity = session.proximity if session else bool(mediation.get("proximity"))
-    shuttle = bool(mode) and mediator_may(
-        MediationMode(mode), MediatorAction.OPEN_SHUTTLE, proximity=proximity
-    )
-    return Setting(
-        phase=session.phase if session else Phase.NOT_STARTED.value,
-        mediation_mode=mode,
-        proximity=proximity,
-        shuttle_allowed=shuttle,
-    )
 
 
 def _party(delegation: Delegation) -> Party:
@@ -72,28 +57,21 @@ def _party(delegation: Delegation) -> Party:
 def _own_delegation(by: User, committee: Committee) -> Delegation:
     delegation = seated_delegation(user=by, committee=committee)
     if delegation is None:
-        raise PermissionDenied("Take a seat in this committee first.")
+        raise PermissionDenied(gettext("Take a seat in this committee first."))
     return delegation
 
 
-def _users_of(delegation_ids: Iterable[int]) -> list[int]:
-    return list(
-        Membership.objects.filter(delegation_id__in=list(delegation_ids)).values_list(
-            "user_id", flat=True
-        )
-    )
-
-
-def plenary_for(committee: Committee) -> Channel:
-    """The committee's plenary floor channel (created on first use, once)."""
+def plenary_ensure(*, committee: Committee) -> Channel:
+    """The committee's plenary floor channel, opened on first use: a write, so the room's
+    views call it before they read (the unique (committee, kind) constraint makes two
+    first uses at the same moment open it once)."""
     channel = Channel.objects.filter(committee=committee, kind=ChannelKind.PLENARY).first()
     if channel is not None:
         return channel
     try:
         with transaction.atomic():
-            return Channel.objects.create(
-                committee=committee, kind=ChannelKind.PLENARY, name="Plenary floor"
-            )
+            # No name: it is called by its kind, in each reader's language.
+            return Channel.objects.create(committee=committee, kind=ChannelKind.PLENARY)
     except IntegrityError:
         return Channel.objects.get(committee=committee, kind=ChannelKind.PLENARY)
 
@@ -109,27 +87,28 @@ def channel_open(
     """Open a bloc room, a bilateral, a shuttle or a note thread. A pair channel that exists
     already is returned (reopened for both) rather than duplicated.
 
-    Raises PermissionDenied when the policy or the rules refuse it (proximity talks, no right
-    to open channels, no shuttle in this mediation mode), ValidationError for a bad form."""
+    Raises PermissionDenied when the policy refuses it or `by` has no seat in the committee;
+    ValidationError (code "rules") when the rules refuse it (proximity talks, no right to
+    open channels, no shuttle in this mediation mode), and for a bad form."""
     try:
         channel_kind = ChannelKind(kind)
     except ValueError:
-        raise ValidationError("Choose what kind of channel to open.") from None
+        raise ValidationError(gettext("Choose what kind of channel to open.")) from None
     action = "note.send" if channel_kind is ChannelKind.NOTE else "channel.open"
     policy.require(by, action, committee)
     opener = _own_delegation(by, committee)
     ids = sorted({int(i) for i in with_ids})
     others = list(Delegation.objects.filter(committee=committee, pk__in=ids))
     if len(others) != len(ids):
-        raise ValidationError("Choose delegations of this committee.")
+        raise ValidationError(gettext("Choose delegations of this committee."))
     error = open_error(
         channel_kind, _party(opener), [_party(d) for d in others], setting_for(committee)
     )
     if error:
-        raise PermissionDenied(error)  # the rules refuse it (a form cannot fix it)
+        raise ValidationError(render(error), code="rules")  # refused by the rules: 422
     clean_name = inputs.clean_text(name, what="The room's name", max_length=80, multiline=False)
     if channel_kind is ChannelKind.BLOC and not clean_name:
-        raise ValidationError("Give the bloc room a name.")
+        raise ValidationError(gettext("Give the bloc room a name."))
     pair = _pair_key(opener.pk, others[0].pk) if channel_kind is not ChannelKind.BLOC else ""
     with transaction.atomic():
         channel = None
@@ -186,7 +165,7 @@ def _add_members(channel: Channel, delegations: Iterable[Delegation]) -> list[in
 
 def _notify_added(channel: Channel, delegation_ids: list[int]) -> None:
     """Members' open pages learn of the channel: they reload their channel list."""
-    for user_id in _users_of(delegation_ids):
+    for user_id in user_ids_of(delegation_ids=delegation_ids):
         send_on_commit(
             group_for_user(user_id),
             {"type": "channels.changed", "committee_id": channel.committee_id},
@@ -210,13 +189,13 @@ def _notify_floor_staff(channel: Channel) -> None:
 def member_invite(*, channel: Channel, by: User, delegation_ids: Iterable[int]) -> list[int]:
     policy.require(by, "channel.manage", channel)
     if channel.kind_enum is not ChannelKind.BLOC:
-        raise ValidationError("Only bloc rooms take new members.")
+        raise ValidationError(gettext("Only bloc rooms take new members."))
     ids = {int(i) for i in delegation_ids}
     with transaction.atomic():
         locked = Channel.objects.select_for_update().get(pk=channel.pk)
         newcomers = list(Delegation.objects.filter(committee_id=locked.committee_id, pk__in=ids))
         if len(newcomers) != len(ids):
-            raise ValidationError("Choose delegations of this committee.")
+            raise ValidationError(gettext("Choose delegations of this committee."))
         current = list(Delegation.objects.filter(pk__in=locked.member_delegation_ids()))
         committee = locked.committee
         opener = next(
@@ -230,7 +209,7 @@ def member_invite(*, channel: Channel, by: User, delegation_ids: Iterable[int]) 
             setting_for(committee),
         )
         if error:
-            raise ValidationError(error)
+            raise ValidationError(render(error), code="rules")
         added = _add_members(locked, newcomers)
     _notify_added(channel, added)
     return added
@@ -248,18 +227,18 @@ def member_remove(*, channel: Channel, by: User, delegation_id: int) -> None:
     if not leaving_self:
         policy.require(by, "channel.manage", channel)
     if channel.kind_enum is not ChannelKind.BLOC:
-        raise ValidationError("Only bloc rooms can be left; close the window instead.")
+        raise ValidationError(gettext("Only bloc rooms can be left; close the window instead."))
     with transaction.atomic():
         Channel.objects.select_for_update().filter(pk=channel.pk).first()
         member = ChannelMember.objects.filter(
             channel=channel, delegation_id=delegation_id, active=True
         ).first()
         if member is None:
-            raise ValidationError("That delegation is not in this room.")
+            raise ValidationError(gettext("That delegation is not in this room."))
         member.active = False
         member.left_at = timezone.now()
         member.save(update_fields=["active", "left_at"])
-        for user_id in _users_of([delegation_id]):
+        for user_id in user_ids_of(delegation_ids=[delegation_id]):
             send_on_commit(
                 group_for_user(user_id),
                 {
@@ -288,7 +267,9 @@ def staff_reading_changed_on_commit(*, simulation_id: int, staff_may_read: bool)
 
 def _staff_reading_changed(simulation_id: int, staff_may_read: bool) -> None:
     if not staff_may_read:
-        for user_id, channel_ids in _unreadable_by_staff(simulation_id).items():
+        for user_id, channel_ids in channels_unreadable_by_staff(
+            simulation_id=simulation_id
+        ).items():
             send_to_group(
                 group_for_user(user_id),
                 {
@@ -300,44 +281,19 @@ def _staff_reading_changed(simulation_id: int, staff_may_read: bool) -> None:
     send_to_group(group_for_simulation(simulation_id), {"type": "channels.changed"})
 
 
-def _unreadable_by_staff(simulation_id: int) -> dict[int, list[int]]:
-    """Per staff user of the simulation, the private channels the policy no longer lets
-    them read (a query for the channels, and the policy's two per staff user)."""
-    owner_id = Simulation.objects.values_list("owner_id", flat=True).get(pk=simulation_id)
-    staff_ids = {owner_id} | set(
-        Membership.objects.filter(
-            simulation_id=simulation_id, role__in=policy.STAFF_ROLES
-        ).values_list("user_id", flat=True)
-    )
-    members = Prefetch(
-        "members", queryset=ChannelMember.objects.filter(active=True), to_attr="active_members"
-    )
-    channels = list(
-        Channel.objects.filter(committee__simulation_id=simulation_id)
-        .exclude(kind=ChannelKind.PLENARY)
-        .select_related("committee")
-        .prefetch_related(members)
-    )
-    for channel in channels:
-        channel.active_member_ids = {m.delegation_id for m in channel.active_members}  # type: ignore[attr-defined]
-    unreadable: dict[int, list[int]] = {}
-    for user in User.objects.filter(pk__in=staff_ids):
-        lost = [c.pk for c in channels if not policy.can(user, "channel.read", c)]
-        if lost:
-            unreadable[user.pk] = lost
-    return unreadable
-
-
 def plenary_mute(*, committee: Committee, by: User, muted: bool) -> Channel:
     policy.require(by, "channel.moderate", committee)
-    channel = plenary_for(committee)
+    channel = plenary_ensure(committee=committee)
     channel.muted = muted
     channel.save(update_fields=["muted"])
     _post(
         channel,
         by=by,
         delegation=None,
-        text=("The chair has muted the floor." if muted else "The floor is open again."),
+        # Kept as a message of the floor, in the chair's language.
+        text=gettext("The chair has muted the floor.")
+        if muted
+        else gettext("The floor is open again."),
         via_chair=False,
     )
     # Every open caucus page of the simulation redraws its panel (the post form comes and goes).
@@ -354,10 +310,10 @@ def message_post(*, channel: Channel, by: User, body: str, via_chair: bool = Fal
     numbered gap-free, pushed after commit to the channel's readers only."""
     policy.require(by, "channel.post", channel)
     kind = channel.kind_enum
-    try:
-        text = clean_text(kind, body)
-    except ValueError as bad_text:
-        raise ValidationError(str(bad_text)) from None
+    text = normalise_body(body)
+    refusal = body_error(kind, text)
+    if refusal:
+        raise ValidationError(render(refusal), code="message")
     text = inputs.clean_text(text, what="A message", max_length=MESSAGE_LIMITS[kind])
     committee = channel.committee
     is_chair = policy.can(by, "channel.moderate", committee)
@@ -378,7 +334,7 @@ def message_post(*, channel: Channel, by: User, body: str, via_chair: bool = Fal
         is_speaker=bool(session and delegation and session.speaker_id == delegation.pk),
     )
     if error:
-        raise ValidationError(error)
+        raise ValidationError(render(error), code="rules")
     _rate_limit(by, channel)
     return _post(
         channel,
@@ -394,14 +350,19 @@ def _rate_limit(by: User, channel: Channel) -> None:
     user_key, channel_key = f"user:{by.pk}", f"channel:{channel.pk}"
     if not ratelimit.hit(user_key, limit=settings.CAUCUS_USER_LIMIT, window_s=window):
         ratelimit.undo(user_key)
-        raise ValidationError(
-            f"Slow down: at most {settings.CAUCUS_USER_LIMIT} messages in {window} seconds. Your message was not sent; try again in a moment."
+        raise RateLimited(
+            gettext(
+                "Slow down: at most {limit} messages in {window} seconds. Your message was "
+                "not sent; try again in a moment."
+            ).format(limit=settings.CAUCUS_USER_LIMIT, window=window)
         )
     if not ratelimit.hit(channel_key, limit=settings.CAUCUS_CHANNEL_LIMIT, window_s=window):
         ratelimit.undo(channel_key)
         ratelimit.undo(user_key)
-        raise ValidationError(
-            "This channel is very busy: your message was not sent; try again in a few seconds."
+        raise RateLimited(
+            gettext(
+                "This channel is very busy: your message was not sent; try again in a few seconds."
+            )
         )
 
 

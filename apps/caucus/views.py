@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from apps.caucus import selectors, services
 from apps.caucus.models import Channel
 from apps.core import policy
+from apps.core.errors import messages_of, status_for
 from apps.core.http import AuthedRequest
 from apps.core.inputs import optional_id, parse_id, parse_ids
 from apps.delegations.models import Committee
@@ -27,7 +29,7 @@ def _committee(request: AuthedRequest, committee_id: int) -> Committee:
 def _channel(request: AuthedRequest, channel_id: int, action: str) -> Channel:
     channel = Channel.objects.select_related("committee__simulation").filter(pk=channel_id).first()
     if channel is None:
-        raise Http404("No such channel.")
+        raise Http404(gettext("No such channel."))
     policy.require(request.user, action, channel)
     return channel
 
@@ -37,12 +39,36 @@ def _room_url(committee_id: int, channel_id: int | None = None) -> str:
     return f"{url}?channel={channel_id}" if channel_id else url
 
 
+def _render_room(
+    request: AuthedRequest,
+    committee: Committee,
+    *,
+    template: str = "caucus/room.html",
+    active_id: int | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """The room (or its panel alone): the plenary floor is opened first (a write, on first
+    use), then everything the user may read."""
+    services.plenary_ensure(committee=committee)
+    context = selectors.room_context(user=request.user, committee=committee, active_id=active_id)
+    return render(request, template, context, status=status)
+
+
+def _refused(
+    request: AuthedRequest, committee: Committee, error: ValidationError, active_id: int | None
+) -> HttpResponse:
+    """A refusal (the rules, a form to fix, a rate): the room again, saying why, with the
+    status of that kind of error (apps/core/errors.py)."""
+    for message in messages_of(error):
+        messages.error(request, message)
+    return _render_room(request, committee, active_id=active_id, status=status_for(error))
+
+
 @login_required
 def room(request: AuthedRequest, committee_id: int) -> HttpResponse:
     committee = _committee(request, committee_id)
     active_id = optional_id(request.GET.get("channel"), what="The channel")
-    context = selectors.room_context(user=request.user, committee=committee, active_id=active_id)
-    return render(request, "caucus/room.html", context)
+    return _render_room(request, committee, active_id=active_id)
 
 
 @login_required
@@ -50,32 +76,34 @@ def panel(request: AuthedRequest, committee_id: int) -> HttpResponse:
     """The channel list and boxes alone: a page reloads it when its channels changed."""
     committee = _committee(request, committee_id)
     active_id = optional_id(request.GET.get("channel"), what="The channel")
-    context = selectors.room_context(user=request.user, committee=committee, active_id=active_id)
-    return render(request, "caucus/partials/panel.html", context)
+    return _render_room(
+        request, committee, template="caucus/partials/panel.html", active_id=active_id
+    )
 
 
 @login_required
 @require_POST
 def post(request: AuthedRequest, channel_id: int) -> HttpResponse:
     channel = _channel(request, channel_id, "channel.read")
-    error = ""
+    body = request.POST.get("body", "")
     try:
         services.message_post(
             channel=channel,
             by=request.user,
-            body=request.POST.get("body", ""),
+            body=body,
             via_chair=request.POST.get("via_chair") == "on",
         )
     except ValidationError as refusal:
-        error = " ".join(refusal.messages)
-    body = request.POST.get("body", "") if error else ""
-    response = render(
+        context = {"error": " ".join(messages_of(refusal)), "body": body}
+        status = status_for(refusal)
+    else:
+        context, status = {"error": "", "body": ""}, 200
+    return render(
         request,
         "caucus/partials/post_form.html",
-        {"channel": channel, "error": error, "body": body, "may_post": True},
-        status=422 if error else 200,
+        {"channel": channel, "may_post": True, **context},
+        status=status,
     )
-    return response
 
 
 @login_required
@@ -91,17 +119,8 @@ def open_channel(request: AuthedRequest, committee_id: int) -> HttpResponse:
             with_ids=ids,
             name=request.POST.get("name", ""),
         )
-    except PermissionDenied as refusal:
-        # Refused by the rules (or the policy): 403, on the room page, saying why.
-        messages.error(request, str(refusal))
-        context = selectors.room_context(user=request.user, committee=committee)
-        return render(request, "caucus/room.html", context, status=403)
     except ValidationError as error:
-        # A form to fix (a name missing or refused): 422, on the room page, saying what.
-        for message in error.messages:
-            messages.error(request, message)
-        context = selectors.room_context(user=request.user, committee=committee)
-        return render(request, "caucus/room.html", context, status=422)
+        return _refused(request, committee, error, active_id=None)
     return redirect(_room_url(committee.pk, channel.pk))
 
 
@@ -112,10 +131,9 @@ def invite(request: AuthedRequest, channel_id: int) -> HttpResponse:
     ids = parse_ids(request.POST.getlist("with"), what="The delegation")
     try:
         services.member_invite(channel=channel, by=request.user, delegation_ids=ids)
-        messages.success(request, "Invited.")
     except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, message)
+        return _refused(request, channel.committee, error, active_id=channel.pk)
+    messages.success(request, gettext("Invited."))
     return redirect(_room_url(channel.committee_id, channel.pk))
 
 
@@ -127,9 +145,7 @@ def remove(request: AuthedRequest, channel_id: int) -> HttpResponse:
     try:
         services.member_remove(channel=channel, by=request.user, delegation_id=delegation_id)
     except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, message)
-        return redirect(_room_url(channel.committee_id, channel.pk))
+        return _refused(request, channel.committee, error, active_id=channel.pk)
     return redirect(_room_url(channel.committee_id))
 
 

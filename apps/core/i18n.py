@@ -11,5 +11,8 @@ def render(text: Text | str) -> str:
     """The sentence in the request's language: the template is translated first, then the
     parameters go in (a translation may move them)."""
     if isinstance(text, Text):
-        return gettext(text.template).format(**dict(text.params))
+        # A parameter may itself be a Text ("{channel} messages are limited..."): in the
+        # same language.
+        params = {k: render(v) if isinstance(v, Text) else v for k, v in text.params}
+        return gettext(text.template).format(**params)
     return gettext(text) if text else text

@@ -7,6 +7,8 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator
 from django.db import models
 from django.urls import reverse
+from django.utils.translation import gettext, gettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from apps.delegations.domain.actors import (
     ActorKind,
@@ -37,8 +39,8 @@ def normalise_join_code(raw: str) -> str:
 
 class Simulation(models.Model):
     class Status(models.TextChoices):
-        OPEN = "open", "Open: students can join"
-        CLOSED = "closed", "Closed"
+        OPEN = "open", _("Open: students can join")
+        CLOSED = "closed", _("Closed")
 
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="owned_simulations"
@@ -118,7 +120,9 @@ class Delegation(models.Model):
 
     committee = models.ForeignKey(Committee, on_delete=models.CASCADE, related_name="delegations")
     name = models.CharField(max_length=120)
-    kind = models.CharField(max_length=32, choices=[(k.value, k.label) for k in ActorKind])
+    kind = models.CharField(
+        max_length=32, choices=[(k.value, gettext_lazy(k.label)) for k in ActorKind]
+    )
     country_code = models.CharField(
         max_length=2, blank=True, help_text="ISO 3166 alpha-2, for states (blank if fictional)"
     )
@@ -158,7 +162,9 @@ class Delegation(models.Model):
         return Right(right) in self.rights
 
     def rights_rows(self) -> list[RightRow]:
-        return rights_table(self.actor_kind, self.rights_overrides or {})
+        """What the delegation may do, one row per right, labels in the reader's language."""
+        rows = rights_table(self.actor_kind, self.rights_overrides or {})
+        return [row._replace(label=gettext(row.label)) for row in rows]
 
     @property
     def flag(self) -> str:
@@ -173,13 +179,13 @@ class Membership(models.Model):
     """A user's role in one simulation (one role per user per simulation)."""
 
     class Role(models.TextChoices):
-        INSTRUCTOR = "instructor", "Instructor"
-        CO_INSTRUCTOR = "co_instructor", "Co-instructor"
-        CHAIR = "chair", "Chair"
-        MEDIATOR = "mediator", "Mediator"
-        DELEGATE = "delegate", "Delegate"
-        OBSERVER = "observer", "Observer"
-        ORGANIZER = "organizer", "Organizer"
+        INSTRUCTOR = "instructor", _("Instructor")
+        CO_INSTRUCTOR = "co_instructor", _("Co-instructor")
+        CHAIR = "chair", _("Chair")
+        MEDIATOR = "mediator", _("Mediator")
+        DELEGATE = "delegate", _("Delegate")
+        OBSERVER = "observer", _("Observer")
+        ORGANIZER = "organizer", _("Organizer")
 
     simulation = models.ForeignKey(Simulation, on_delete=models.CASCADE, related_name="memberships")
     user = models.ForeignKey(

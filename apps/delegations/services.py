@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, Literal
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext, gettext_lazy
 
 from apps.accounts.models import User
+from apps.caucus.services import staff_reading_changed_on_commit
 from apps.core import policy, ratelimit
 from apps.core.broadcast import send_on_commit
+from apps.core.errors import RateLimited
 from apps.core.groups import group_for_user
 from apps.core.inputs import clean_text
 from apps.delegations.domain.actors import ActorKind, parse_overrides
@@ -33,40 +36,63 @@ from apps.delegations.models import (
     normalise_join_code,
 )
 from apps.proceedings.domain.presets import (
+    Preset,
     PresetError,
     load_preset,
     preset_to_dict,
     preset_with_overrides,
 )
+from apps.proceedings.rule_changes import rules_change_errors
 
 DISPLAY_NAME_MAX = 60
 
 
-JOIN_REFUSED = (
+JOIN_REFUSED = gettext_lazy(
     "No open simulation has this code. Check the code on the board, or ask your instructor."
 )
-JOIN_MALFORMED = (
+JOIN_MALFORMED = gettext_lazy(
     "A join code has 8 letters and digits (6 for older ones). Check the code on the board."
 )
 BRIEF_MAX = 20_000
 DESCRIPTION_MAX = 5_000
-JOIN_LOCKED = "Too many attempts to join: wait a few minutes, then try again."
-JOIN_FULL = "No more students can join this simulation: ask your instructor."
+JOIN_LOCKED = gettext_lazy("Too many attempts to join: wait a few minutes, then try again.")
+JOIN_FULL = gettext_lazy("No more students can join this simulation: ask your instructor.")
+_DUPLICATE_COMMITTEE = gettext_lazy("There is already a committee called “{name}”.")
+_DUPLICATE_DELEGATION = gettext_lazy("There is already a delegation called “{name}”.")
+_DUPLICATE_IN = gettext_lazy("{committee} already has a delegation called “{name}”.")
+# What a committee's or a delegation's name is refused for, in a sentence each.
+_NAME_MESSAGES = {
+    "committee": (
+        gettext_lazy("Give the committee a name."),
+        gettext_lazy("A committee name is limited to 120 characters."),
+        gettext_lazy("A committee name"),
+    ),
+    "delegation": (
+        gettext_lazy("Give the delegation a name."),
+        gettext_lazy("A delegation name is limited to 120 characters."),
+        gettext_lazy("A delegation name"),
+    ),
+}
 
 
 def clean_display_name(raw: str) -> str:
     name = " ".join(raw.split())
     if not name:
         raise ValidationError(
-            "Enter the name others will see (your own or your delegation's).", code="name"
+            gettext("Enter the name others will see (your own or your delegation's)."),
+            code="name",
         )
     if len(name) > DISPLAY_NAME_MAX:
         raise ValidationError(
-            f"Names are limited to {DISPLAY_NAME_MAX} characters (this one has {len(name)}).",
+            gettext("Names are limited to {limit} characters (this one has {length}).").format(
+                limit=DISPLAY_NAME_MAX, length=len(name)
+            ),
             code="name",
         )
     try:
-        return clean_text(name, what="A name", max_length=DISPLAY_NAME_MAX, multiline=False)
+        return clean_text(
+            name, what=gettext("A name"), max_length=DISPLAY_NAME_MAX, multiline=False
+        )
     except ValidationError as error:  # control, bidirectional or invisible characters
         raise ValidationError(error.messages[0], code="name") from None
 
@@ -86,11 +112,13 @@ def simulation_by_code(raw_code: str) -> Simulation:
 def simulation_create(*, owner: User, title: str, description: str = "") -> Simulation:
     """Create a simulation owned by `owner`, with a fresh unique join code."""
     if not owner.is_instructor:
-        raise ValidationError("Only instructors can create simulations.")
-    title = _staff_text(title, what="The title", max_length=200, multiline=False)
-    description = _staff_text(description, what="The description", max_length=DESCRIPTION_MAX)
+        raise ValidationError(gettext("Only instructors can create simulations."))
+    title = _staff_text(title, what=gettext("The title"), max_length=200, multiline=False)
+    description = _staff_text(
+        description, what=gettext("The description"), max_length=DESCRIPTION_MAX
+    )
     if not title:
-        raise ValidationError("Give the simulation a title.")
+        raise ValidationError(gettext("Give the simulation a title."))
     for _ in range(10):
         try:
             with transaction.atomic():
@@ -170,11 +198,11 @@ def _join_attempt(address: str, raw_code: str) -> tuple[str, ...]:
     code_key = f"join:code:{normalise_join_code(raw_code)[:32]}"
     if not ratelimit.hit(address_key, limit=settings.JOIN_FAILURES_PER_ADDRESS, window_s=window):
         ratelimit.undo(address_key)
-        raise ValidationError(JOIN_LOCKED, code="locked")
+        raise RateLimited(JOIN_LOCKED, code="locked")
     if not ratelimit.hit(code_key, limit=settings.JOIN_ATTEMPTS_PER_CODE, window_s=window):
         ratelimit.undo(code_key)
         ratelimit.undo(address_key)
-        raise ValidationError(JOIN_LOCKED, code="locked")
+        raise RateLimited(JOIN_LOCKED, code="locked")
     return (address_key,)
 
 
@@ -186,24 +214,28 @@ def _give_back(keys: Iterable[str]) -> None:
 # --- committees -------------------------------------------------------------------------------
 
 
-def build_rules(preset_key: str, overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
-    """A committee's complete rules: the preset with the instructor's changes, validated."""
+def _load_preset(preset_key: str, overrides: Mapping[str, Any] | None = None) -> Preset:
     try:
         preset = load_preset(preset_key)
         if overrides:
             preset = preset_with_overrides(preset, dict(overrides))
     except PresetError as error:
         raise ValidationError(list(error.errors) or [str(error)]) from error
-    return preset_to_dict(preset)
+    return preset
+
+
+def build_rules(preset_key: str, overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """A committee's complete rules: the preset with the instructor's changes, validated."""
+    return preset_to_dict(_load_preset(preset_key, overrides))
 
 
 def clean_agenda(agenda: Iterable[str]) -> list[str]:
     topics = [" ".join(topic.split()) for topic in agenda]
     topics = [topic for topic in topics if topic]
     if any(len(topic) > 200 for topic in topics):
-        raise ValidationError("Agenda topics are limited to 200 characters each.")
+        raise ValidationError(gettext("Agenda topics are limited to 200 characters each."))
     return [
-        _staff_text(topic, what="An agenda topic", max_length=200, multiline=False)
+        _staff_text(topic, what=gettext("An agenda topic"), max_length=200, multiline=False)
         for topic in topics
     ]
 
@@ -222,21 +254,23 @@ def committee_create(
     name = _required_name(name, "committee")
     rules = build_rules(preset_key, rules_overrides)
     if Committee.objects.filter(simulation=simulation, name=name).exists():
-        raise ValidationError(f"There is already a committee called “{name}”.")
+        raise ValidationError(_DUPLICATE_COMMITTEE.format(name=name), code="duplicate")
     position = Committee.objects.filter(simulation=simulation).count()
     try:
         with transaction.atomic():
             return Committee.objects.create(
                 simulation=simulation,
                 name=name,
-                body=_staff_text(body[:200], what="The body", max_length=200, multiline=False),
+                body=_staff_text(
+                    body[:200], what=gettext("The body"), max_length=200, multiline=False
+                ),
                 preset_key=preset_key,
                 rules=rules,
                 agenda=clean_agenda(agenda),
                 position=position,
             )
     except IntegrityError:
-        raise ValidationError(f"There is already a committee called “{name}”.") from None
+        raise ValidationError(_DUPLICATE_COMMITTEE.format(name=name), code="duplicate") from None
 
 
 def committee_update(
@@ -249,7 +283,9 @@ def committee_update(
     preset_key: str | None = None,
 ) -> Committee:
     """Edit a committee at any time, also after the simulation started. Changing the preset
-    replaces the rules with the new preset's."""
+    replaces the rules with the new preset's; refused (422, nothing saved) when the sitting
+    in progress could not go on under them (`rules_change_errors`, as in the rules editor).
+    The committee row is locked while the sitting is checked and the rules replaced."""
     policy.require(by, "committee.manage", committee)
     name = _required_name(name, "committee")
     if (
@@ -257,24 +293,31 @@ def committee_update(
         .exclude(pk=committee.pk)
         .exists()
     ):
-        raise ValidationError(f"There is already a committee called “{name}”.")
-    committee.name = name
-    committee.body = _staff_text(body[:200], what="The body", max_length=200, multiline=False)
-    committee.agenda = clean_agenda(agenda)
+        raise ValidationError(_DUPLICATE_COMMITTEE.format(name=name), code="duplicate")
+    clean_body = _staff_text(body[:200], what=gettext("The body"), max_length=200, multiline=False)
+    topics = clean_agenda(agenda)
+    new_preset = None
     if preset_key and preset_key != committee.preset_key:
-        rules = build_rules(preset_key)
-        if (rules.get("mediation") or {}) != committee.mediation:
-            # The mediation mode comes with the preset: the instructor's call alone, whoever
-            # else may one day manage committees.
-            policy.require(by, "committee.set_mediation", committee)
-        committee.rules = rules
-        committee.preset_key = preset_key
+        new_preset = _load_preset(preset_key)
     try:
         with transaction.atomic():
-            committee.save()
+            locked = Committee.objects.select_for_update().get(pk=committee.pk)
+            locked.name, locked.body, locked.agenda = name, clean_body, topics
+            if new_preset is not None and preset_key != locked.preset_key:
+                rules = preset_to_dict(new_preset)
+                if (rules.get("mediation") or {}) != locked.mediation:
+                    # The mediation mode comes with the preset: the instructor's call alone,
+                    # whoever else may one day manage committees.
+                    policy.require(by, "committee.set_mediation", locked)
+                problems = rules_change_errors(committee=locked, rules=new_preset)
+                if problems:
+                    raise ValidationError([ValidationError(p, code="rules") for p in problems])
+                locked.rules = rules
+                locked.preset_key = new_preset.key
+            locked.save()
     except IntegrityError:  # renamed to the same name at the same moment by someone else
-        raise ValidationError(f"There is already a committee called “{name}”.") from None
-    return committee
+        raise ValidationError(_DUPLICATE_COMMITTEE.format(name=name), code="duplicate") from None
+    return locked
 
 
 def committee_delete(*, committee: Committee, by: User) -> None:
@@ -296,13 +339,14 @@ def committee_delete(*, committee: Committee, by: User) -> None:
 # --- delegations ------------------------------------------------------------------------------
 
 
-def _required_name(raw: str, what: str) -> str:
+def _required_name(raw: str, kind: Literal["committee", "delegation"]) -> str:
+    missing, too_long, what = _NAME_MESSAGES[kind]
     name = " ".join(raw.split())
     if not name:
-        raise ValidationError(f"Give the {what} a name.")
+        raise ValidationError(missing, code="name")
     if len(name) > 120:
-        raise ValidationError(f"A {what} name is limited to 120 characters.")
-    return clean_text(name, what=f"A {what} name", max_length=120, multiline=False)
+        raise ValidationError(too_long, code="name")
+    return clean_text(name, what=str(what), max_length=120, multiline=False)
 
 
 def _staff_text(raw: str, *, what: str, max_length: int, multiline: bool = True) -> str:
@@ -329,19 +373,21 @@ def clean_delegation(
     try:
         actor_kind = ActorKind(kind)
     except ValueError:
-        errors.append("Choose what kind of actor the delegation is.")
+        errors.append(gettext("Choose what kind of actor the delegation is."))
         actor_kind = None
     code = country_code.strip().upper()
     if actor_kind is not None and actor_kind.is_state and not fictional and not code:
         errors.append(
-            f"A {actor_kind.label.lower()} needs its country (ISO code), or mark it fictional."
+            gettext("A {kind} needs its country (ISO code), or mark it fictional.").format(
+                kind=gettext(actor_kind.label).lower()
+            )
         )
     if code and not is_known_country(code):
-        errors.append(f"{code} is not an ISO 3166 country code.")
+        errors.append(gettext("{code} is not an ISO 3166 country code.").format(code=code))
     if code and actor_kind is not None and not actor_kind.is_state:
-        errors.append("Only states have a country code.")
+        errors.append(gettext("Only states have a country code."))
     if not 1 <= seats <= 3:
-        errors.append("A delegation has 1 to 3 seats.")
+        errors.append(gettext("A delegation has 1 to 3 seats."))
     try:
         overrides = {
             right.value: granted for right, granted in parse_overrides(rights_overrides).items()
@@ -384,20 +430,20 @@ def delegation_create(
     )
     if Delegation.objects.filter(committee=committee, name=fields["name"]).exists():
         raise ValidationError(
-            f"{committee.name} already has a delegation called “{fields['name']}”."
+            _DUPLICATE_IN.format(committee=committee.name, name=fields["name"]), code="duplicate"
         )
     position = Delegation.objects.filter(committee=committee).count()
     try:
         with transaction.atomic():
             return Delegation.objects.create(
                 committee=committee,
-                brief=_staff_text(brief, what="The brief", max_length=BRIEF_MAX),
+                brief=_staff_text(brief, what=gettext("The brief"), max_length=BRIEF_MAX),
                 position=position,
                 **fields,
             )
     except IntegrityError:  # the same name added at the same moment by someone else
         raise ValidationError(
-            f"{committee.name} already has a delegation called “{fields['name']}”."
+            _DUPLICATE_IN.format(committee=committee.name, name=fields["name"]), code="duplicate"
         ) from None
 
 
@@ -429,17 +475,23 @@ def delegation_update(
         seated = Membership.objects.filter(delegation=locked).count()
         if fields["seats"] < seated:
             raise ValidationError(
-                f"{seated} students sit in this delegation: move one before reducing the seats to {fields['seats']}."
+                gettext(
+                    "{seated} students sit in this delegation: move one before reducing the "
+                    "seats to {seats}."
+                ).format(seated=seated, seats=fields["seats"]),
+                code="seats",
             )
         if (
             Delegation.objects.filter(committee_id=locked.committee_id, name=fields["name"])
             .exclude(pk=locked.pk)
             .exists()
         ):
-            raise ValidationError(f"There is already a delegation called “{fields['name']}”.")
+            raise ValidationError(
+                _DUPLICATE_DELEGATION.format(name=fields["name"]), code="duplicate"
+            )
         for key, value in fields.items():
             setattr(locked, key, value)
-        locked.brief = _staff_text(brief, what="The brief", max_length=BRIEF_MAX)
+        locked.brief = _staff_text(brief, what=gettext("The brief"), max_length=BRIEF_MAX)
         locked.save()
     return locked
 
@@ -473,20 +525,24 @@ def seat_take(*, simulation: Simulation, by: User, delegation_id: int) -> Member
             .first()
         )
         if delegation is None:
-            raise ValidationError("That delegation does not exist in this simulation.")
+            raise ValidationError(gettext("That delegation does not exist in this simulation."))
         membership = (
             Membership.objects.select_for_update().filter(simulation=simulation, user=by).first()
         )
         if membership is None:
-            raise PermissionDenied("Join the simulation first.")
+            raise PermissionDenied(gettext("Join the simulation first."))
         if membership.delegation_id is not None:
-            raise ValidationError("You already have a seat: ask your instructor to move you.")
+            raise ValidationError(
+                gettext("You already have a seat: ask your instructor to move you.")
+            )
         policy.forget(by)
         if not simulation.is_open:
-            raise ValidationError("This simulation is closed: ask your instructor.")
+            raise ValidationError(gettext("This simulation is closed: ask your instructor."))
         seated = Membership.objects.filter(delegation=delegation).count()
         if seated >= delegation.seats:
-            raise ValidationError(f"{delegation.name} is full: choose another delegation.")
+            raise ValidationError(
+                gettext("{name} is full: choose another delegation.").format(name=delegation.name)
+            )
         delegation.seated = seated  # type: ignore[attr-defined]
         policy.require(by, "seat.take", delegation)
         membership.delegation = delegation
@@ -509,9 +565,9 @@ def seat_assign(
             .first()
         )
         if membership is None:
-            raise ValidationError("That participant is not in this simulation.")
+            raise ValidationError(gettext("That participant is not in this simulation."))
         if delegation_id is not None and membership.user_id == simulation.owner_id:
-            raise ValidationError("The simulation's owner stays its instructor.")
+            raise ValidationError(gettext("The simulation's owner stays its instructor."))
         if delegation_id is not None:
             delegation = (
                 Delegation.objects.select_for_update()
@@ -519,12 +575,14 @@ def seat_assign(
                 .first()
             )
             if delegation is None:
-                raise ValidationError("That delegation does not exist in this simulation.")
+                raise ValidationError(gettext("That delegation does not exist in this simulation."))
             if membership.delegation_id != delegation.pk:
                 seated = Membership.objects.filter(delegation=delegation).count()
                 if seated >= delegation.seats:
                     raise ValidationError(
-                        f"{delegation.name} is full ({delegation.seats} seats): add a seat or move someone first."
+                        gettext(
+                            "{name} is full ({seats} seats): add a seat or move someone first."
+                        ).format(name=delegation.name, seats=delegation.seats)
                     )
             if membership.role != Membership.Role.DELEGATE:
                 membership.role = Membership.Role.DELEGATE
@@ -548,7 +606,7 @@ def member_set_role(
     """Make a participant a chair, mediator, observer, co-instructor... (staff only)."""
     policy.require(by, "seat.assign", simulation)
     if role not in Membership.Role.values or role == Membership.Role.INSTRUCTOR:
-        raise ValidationError("Choose a role.")
+        raise ValidationError(gettext("Choose a role."))
     with transaction.atomic():
         membership = (
             Membership.objects.select_for_update()
@@ -556,14 +614,14 @@ def member_set_role(
             .first()
         )
         if membership is None:
-            raise ValidationError("That participant is not in this simulation.")
+            raise ValidationError(gettext("That participant is not in this simulation."))
         if membership.user_id == simulation.owner_id:
-            raise ValidationError("The simulation's owner stays its instructor.")
+            raise ValidationError(gettext("The simulation's owner stays its instructor."))
         if (
             committee_id is not None
             and not Committee.objects.filter(pk=committee_id, simulation=simulation).exists()
         ):
-            raise ValidationError("That committee does not exist in this simulation.")
+            raise ValidationError(gettext("That committee does not exist in this simulation."))
         membership.role = role
         membership.committee_id = committee_id
         if role != Membership.Role.DELEGATE:
@@ -593,14 +651,20 @@ def simulation_update(
     join_limit: int | None = None,
 ) -> Simulation:
     policy.require(by, "simulation.manage", simulation)
-    title = _staff_text(title, what="The title", max_length=200, multiline=False)
-    description = _staff_text(description, what="The description", max_length=DESCRIPTION_MAX)
+    title = _staff_text(title, what=gettext("The title"), max_length=200, multiline=False)
+    description = _staff_text(
+        description, what=gettext("The description"), max_length=DESCRIPTION_MAX
+    )
     if not title:
-        raise ValidationError("Give the simulation a title.")
+        raise ValidationError(gettext("Give the simulation a title."))
     if status not in Simulation.Status.values:
-        raise ValidationError("Choose whether students can join.")
+        raise ValidationError(gettext("Choose whether students can join."))
     if join_limit is not None and not 0 <= join_limit <= MAX_JOIN_LIMIT:
-        raise ValidationError(f"Between 0 and {MAX_JOIN_LIMIT} people can join with the code.")
+        raise ValidationError(
+            gettext("Between 0 and {limit} people can join with the code.").format(
+                limit=MAX_JOIN_LIMIT
+            )
+        )
     if join_limit is not None:
         simulation.join_limit = join_limit
     simulation.title = title
@@ -613,8 +677,6 @@ def simulation_update(
     simulation.save()
     if staff_reading_moved:
         # Open sockets learn it on commit: staff drop the private channels at once.
-        from apps.caucus.services import staff_reading_changed_on_commit
-
         staff_reading_changed_on_commit(
             simulation_id=simulation.pk, staff_may_read=staff_can_read_private_channels
         )

@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import segno
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from apps.core import policy
+from apps.core.errors import UNPROCESSABLE, status_for
 from apps.core.http import AuthedRequest
 from apps.core.inputs import optional_id
 from apps.delegations import selectors, services
@@ -34,6 +38,8 @@ from apps.lobby.selectors import lobby_pending_announcements, lobby_recent
 from apps.proceedings.domain.presets import list_presets
 from apps.proceedings.selectors import committee_sessions
 
+Page = Callable[[int], HttpResponse]  # the page a form was on, answered with a status
+
 
 def _flash_errors(request: AuthedRequest, error: ValidationError) -> None:
     for message in error.messages:
@@ -41,17 +47,31 @@ def _flash_errors(request: AuthedRequest, error: ValidationError) -> None:
 
 
 def _attempt(
-    request: AuthedRequest, action: Callable[[], Any], success: str | Callable[[Any], str]
-) -> bool:
-    """Run a service; flash its errors, or the success message (a function of its result
-    when the message names what the service cleaned, such as a name)."""
+    request: AuthedRequest,
+    action: Callable[[], Any],
+    success: str | Callable[[Any], str],
+    *,
+    done: Any,
+    refused: Page,
+) -> HttpResponse:
+    """Run a service. Done: flash the success message (a function of the result when it
+    names what the service cleaned, such as a name) and redirect to `done`. Refused: the page
+    again, saying why, with the status of that kind of error (apps/core/errors.py)."""
     try:
         result = action()
     except ValidationError as error:
         _flash_errors(request, error)
-        return False
+        return refused(status_for(error))
     messages.success(request, success(result) if callable(success) else success)
-    return True
+    return redirect(done)
+
+
+def _form_refused(request: AuthedRequest, form: forms.Form, refused: Page) -> HttpResponse:
+    """A form the service never saw (a field missing or unreadable): its errors, 422."""
+    for errors in form.errors.values():
+        for error in errors:
+            messages.error(request, str(error))
+    return refused(UNPROCESSABLE)
 
 
 def _simulation(request: AuthedRequest, simulation_id: int, action: str) -> Simulation:
@@ -78,7 +98,7 @@ def dashboard(request: AuthedRequest) -> HttpResponse:
     form = SimulationForm(request.POST or None)
     if request.method == "POST":
         if not request.user.is_instructor:
-            raise PermissionDenied("Only instructors can create simulations.")
+            raise PermissionDenied(gettext("Only instructors can create simulations."))
         if form.is_valid():
             try:
                 simulation = services.simulation_create(
@@ -89,14 +109,21 @@ def dashboard(request: AuthedRequest) -> HttpResponse:
                 return redirect(simulation)
             except ValidationError as error:
                 form.add_error(None, error)
+    return _dashboard_page(request, form, status=UNPROCESSABLE if form.errors else 200)
+
+
+def _dashboard_page(
+    request: AuthedRequest, form: SimulationForm | None = None, *, status: int = 200
+) -> HttpResponse:
     return render(
         request,
         "delegations/dashboard.html",
         {
             "simulations": selectors.simulations_for(user=request.user),
-            "form": form,
+            "form": form or SimulationForm(),
             "scenarios": list_scenarios(),
         },
+        status=status,
     )
 
 
@@ -104,25 +131,37 @@ def dashboard(request: AuthedRequest) -> HttpResponse:
 @require_POST
 def create_from_scenario(request: AuthedRequest) -> HttpResponse:
     if not request.user.is_instructor:
-        raise PermissionDenied("Only instructors can create simulations.")
+        raise PermissionDenied(gettext("Only instructors can create simulations."))
     form = ScenarioForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Choose a scenario.")
-        return redirect("delegations:dashboard")
+        messages.error(request, gettext("Choose a scenario."))
+        return _dashboard_page(request, status=UNPROCESSABLE)
     try:
         simulation = services.simulation_from_scenario(
             owner=request.user, slug=form.cleaned_data["scenario"], title=form.cleaned_data["title"]
         )
     except ValidationError as error:
         _flash_errors(request, error)
-        return redirect("delegations:dashboard")
-    messages.success(request, f"“{simulation.title}” is ready. Show the join code to your class.")
+        return _dashboard_page(request, status=status_for(error))
+    messages.success(
+        request,
+        gettext("“{title}” is ready. Show the join code to your class.").format(
+            title=simulation.title
+        ),
+    )
     return redirect(simulation)
 
 
 @login_required
 def simulation_detail(request: AuthedRequest, simulation_id: int) -> HttpResponse:
     simulation = _simulation(request, simulation_id, "simulation.view")
+    return _simulation_page(request, simulation)
+
+
+def _simulation_page(
+    request: AuthedRequest, simulation: Simulation, status: int = 200
+) -> HttpResponse:
+    """The simulation's page (also what a refused form on it answers, with its status)."""
     user = request.user
     is_staff = policy.can(user, "simulation.manage", simulation)
     membership = selectors.membership_of(simulation_id=simulation.pk, user=user)
@@ -166,7 +205,11 @@ def simulation_detail(request: AuthedRequest, simulation_id: int) -> HttpRespons
             joined_count=sum(1 for m in memberships if m.user_id != simulation.owner_id),
             roles=[c for c in Membership.Role.choices if c[0] != Membership.Role.INSTRUCTOR],
         )
-    return render(request, "delegations/simulation.html", context)
+    return render(request, "delegations/simulation.html", context, status=status)
+
+
+def _on_simulation_page(request: AuthedRequest, simulation: Simulation) -> Page:
+    return partial(_simulation_page, request, simulation)
 
 
 @login_required
@@ -174,19 +217,18 @@ def simulation_detail(request: AuthedRequest, simulation_id: int) -> HttpRespons
 def simulation_settings(request: AuthedRequest, simulation_id: int) -> HttpResponse:
     simulation = _simulation(request, simulation_id, "simulation.manage")
     form = SimulationSettingsForm(request.POST)
-    if form.is_valid():
-        _attempt(
-            request,
-            lambda: services.simulation_update(
-                simulation=simulation, by=request.user, **form.cleaned_data
-            ),
-            "Settings saved.",
-        )
-    else:
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, str(error))
-    return redirect(simulation)
+    page = _on_simulation_page(request, simulation)
+    if not form.is_valid():
+        return _form_refused(request, form, page)
+    return _attempt(
+        request,
+        lambda: services.simulation_update(
+            simulation=simulation, by=request.user, **form.cleaned_data
+        ),
+        gettext("Settings saved."),
+        done=simulation,
+        refused=page,
+    )
 
 
 @login_required
@@ -216,10 +258,11 @@ def join_instructions(request: AuthedRequest, simulation_id: int) -> HttpRespons
 def committee_create(request: AuthedRequest, simulation_id: int) -> HttpResponse:
     simulation = _simulation(request, simulation_id, "committee.manage")
     form = CommitteeForm(request.POST)
+    page = _on_simulation_page(request, simulation)
     if not form.is_valid():
-        messages.error(request, "A committee needs a name and rules of procedure.")
-        return redirect(simulation)
-    _attempt(
+        messages.error(request, gettext("A committee needs a name and rules of procedure."))
+        return page(UNPROCESSABLE)
+    return _attempt(
         request,
         lambda: services.committee_create(
             simulation=simulation,
@@ -229,16 +272,29 @@ def committee_create(request: AuthedRequest, simulation_id: int) -> HttpResponse
             preset_key=form.cleaned_data["preset_key"],
             agenda=form.agenda_topics(),
         ),
-        lambda committee: f"Committee “{committee.name}” added.",
+        lambda committee: gettext("Committee “{name}” added.").format(name=committee.name),
+        done=simulation,
+        refused=page,
     )
-    return redirect(simulation)
 
 
 @login_required
 def committee_detail(request: AuthedRequest, simulation_id: int, committee_id: int) -> HttpResponse:
     committee = _committee(request, simulation_id, committee_id, "committee.view")
+    return _committee_page(request, committee)
+
+
+def _committee_page(
+    request: AuthedRequest,
+    committee: Committee,
+    status: int = 200,
+    *,
+    delegation_form: DelegationForm | None = None,
+) -> HttpResponse:
+    """The committee's page; with `delegation_form`, the add-a-delegation form as it was
+    sent, open, saying what to fix."""
     committee = selectors.committees_with_delegations(
-        simulation_id=simulation_id, committee_id=committee.pk
+        simulation_id=committee.simulation_id, committee_id=committee.pk
     ).select_related("simulation")[0]
     is_staff = policy.can(request.user, "committee.manage", committee)
     context: dict[str, Any] = {
@@ -255,11 +311,11 @@ def committee_detail(request: AuthedRequest, simulation_id: int, committee_id: i
                 "agenda": "\n".join(committee.agenda),
             }
         )
-        context["delegation_form"] = DelegationForm()
+        context["delegation_form"] = delegation_form or DelegationForm()
     context["preset_names"] = {p.key: p.name for p in list_presets()}
     context["sessions"] = committee_sessions(committee=committee)
     context["may_chair"] = policy.can(request.user, "session.chair", committee)
-    return render(request, "delegations/committee.html", context)
+    return render(request, "delegations/committee.html", context, status=status)
 
 
 @login_required
@@ -267,22 +323,24 @@ def committee_detail(request: AuthedRequest, simulation_id: int, committee_id: i
 def committee_update(request: AuthedRequest, simulation_id: int, committee_id: int) -> HttpResponse:
     committee = _committee(request, simulation_id, committee_id, "committee.manage")
     form = CommitteeForm(request.POST)
-    if form.is_valid():
-        _attempt(
-            request,
-            lambda: services.committee_update(
-                committee=committee,
-                by=request.user,
-                name=form.cleaned_data["name"],
-                body=form.cleaned_data["body"],
-                agenda=form.agenda_topics(),
-                preset_key=form.cleaned_data["preset_key"],
-            ),
-            "Committee saved.",
-        )
-    else:
-        messages.error(request, "A committee needs a name and rules of procedure.")
-    return redirect(committee)
+    page: Page = partial(_committee_page, request, committee)
+    if not form.is_valid():
+        messages.error(request, gettext("A committee needs a name and rules of procedure."))
+        return page(UNPROCESSABLE)
+    return _attempt(
+        request,
+        lambda: services.committee_update(
+            committee=committee,
+            by=request.user,
+            name=form.cleaned_data["name"],
+            body=form.cleaned_data["body"],
+            agenda=form.agenda_topics(),
+            preset_key=form.cleaned_data["preset_key"],
+        ),
+        gettext("Committee saved."),
+        done=committee,
+        refused=page,
+    )
 
 
 @login_required
@@ -292,7 +350,10 @@ def committee_delete(request: AuthedRequest, simulation_id: int, committee_id: i
     simulation = committee.simulation
     name = committee.name
     services.committee_delete(committee=committee, by=request.user)
-    messages.success(request, f"Committee “{name}” removed; its students are unseated.")
+    messages.success(
+        request,
+        gettext("Committee “{name}” removed; its students are unseated.").format(name=name),
+    )
     return redirect(simulation)
 
 
@@ -304,29 +365,32 @@ def committee_delete(request: AuthedRequest, simulation_id: int, committee_id: i
 def delegation_create(
     request: AuthedRequest, simulation_id: int, committee_id: int
 ) -> HttpResponse:
+    """Add a delegation; a refused one shows the committee page again with the form as sent
+    and what to fix (422), as editing one does."""
     committee = _committee(request, simulation_id, committee_id, "delegation.manage")
     form = DelegationForm(request.POST)
-    if form.is_valid():
-        _attempt(
-            request,
-            lambda: services.delegation_create(
-                committee=committee,
-                by=request.user,
-                name=form.cleaned_data["name"],
-                kind=form.cleaned_data["kind"],
-                country_code=form.cleaned_data["country_code"],
-                fictional=form.cleaned_data["fictional"],
-                seats=form.cleaned_data["seats"],
-                brief=form.cleaned_data["brief"],
-                rights_overrides=form.overrides(),
-            ),
-            lambda delegation: f"Delegation “{delegation.name}” added.",
-        )
-    else:
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, str(error))
+    delegation = _save_delegation(
+        form,
+        lambda fields: services.delegation_create(committee=committee, by=request.user, **fields),
+    )
+    if delegation is None:
+        return _committee_page(request, committee, delegation_form=form, status=UNPROCESSABLE)
+    messages.success(request, gettext("Delegation “{name}” added.").format(name=delegation.name))
     return redirect(committee)
+
+
+def _save_delegation(
+    form: DelegationForm, save: Callable[[dict[str, Any]], Delegation]
+) -> Delegation | None:
+    """Validate the form and call `save` with its fields (creating or updating a delegation):
+    the delegation, or None with the refusals added to the form."""
+    if not form.is_valid():
+        return None
+    try:
+        return save(form.delegation_fields())
+    except ValidationError as error:
+        form.add_error(None, error)
+        return None
 
 
 def _delegation(
@@ -336,7 +400,7 @@ def _delegation(
         simulation_id=simulation_id, delegation_id=delegation_id
     )
     if delegation is None:
-        raise Http404("No such delegation.")
+        raise Http404(gettext("No such delegation."))
     policy.require(request.user, action, delegation)
     return delegation
 
@@ -352,27 +416,16 @@ def delegation_detail(
     if request.method == "POST":
         policy.require(request.user, "delegation.manage", delegation)
         form = DelegationForm(request.POST)
-        if form.is_valid():
-            try:
-                services.delegation_update(
-                    delegation=delegation,
-                    by=request.user,
-                    name=form.cleaned_data["name"],
-                    kind=form.cleaned_data["kind"],
-                    country_code=form.cleaned_data["country_code"],
-                    fictional=form.cleaned_data["fictional"],
-                    seats=form.cleaned_data["seats"],
-                    brief=form.cleaned_data["brief"],
-                    rights_overrides=form.overrides(),
-                )
-            except ValidationError as error:
-                form.add_error(None, error)
-            else:
-                messages.success(request, "Delegation saved.")
-                return redirect(
-                    reverse("delegations:delegation", args=[simulation_id, delegation_id])
-                )
-        status = 422
+        saved = _save_delegation(
+            form,
+            lambda fields: services.delegation_update(
+                delegation=delegation, by=request.user, **fields
+            ),
+        )
+        if saved is not None:
+            messages.success(request, gettext("Delegation saved."))
+            return redirect(reverse("delegations:delegation", args=[simulation_id, delegation_id]))
+        status = UNPROCESSABLE
     return render(
         request,
         "delegations/delegation.html",
@@ -397,7 +450,7 @@ def delegation_delete(
     delegation = _delegation(request, simulation_id, delegation_id, "delegation.manage")
     committee = delegation.committee
     services.delegation_delete(delegation=delegation, by=request.user)
-    messages.success(request, f"Delegation “{delegation.name}” removed.")
+    messages.success(request, gettext("Delegation “{name}” removed.").format(name=delegation.name))
     return redirect(committee)
 
 
@@ -420,17 +473,22 @@ def seat_take(request: AuthedRequest, simulation_id: int) -> HttpResponse:
     simulation = _simulation(request, simulation_id, "simulation.view")
     delegation_id = optional_id(request.POST.get("delegation"), what="The delegation")
     if delegation_id is None:
-        messages.error(request, "Choose a delegation.")
-        return redirect(simulation)
+        messages.error(request, gettext("Choose a delegation."))
+        return _simulation_page(request, simulation, UNPROCESSABLE)
     try:
         membership = services.seat_take(
             simulation=simulation, by=request.user, delegation_id=delegation_id
         )
     except ValidationError as error:
         _flash_errors(request, error)
-        return redirect(simulation)
+        return _simulation_page(request, simulation, status_for(error))
     assert membership.delegation is not None  # noqa: S101 - seat_take sets it or raises
-    messages.success(request, f"You represent {membership.delegation.name}. Read your brief first.")
+    messages.success(
+        request,
+        gettext("You represent {name}. Read your brief first.").format(
+            name=membership.delegation.name
+        ),
+    )
     return redirect(simulation)
 
 
@@ -439,7 +497,7 @@ def seat_take(request: AuthedRequest, simulation_id: int) -> HttpResponse:
 def seat_assign(request: AuthedRequest, simulation_id: int, membership_id: int) -> HttpResponse:
     simulation = _simulation(request, simulation_id, "seat.assign")
     delegation_id = optional_id(request.POST.get("delegation"), what="The delegation")
-    _attempt(
+    return _attempt(
         request,
         lambda: services.seat_assign(
             simulation=simulation,
@@ -447,9 +505,14 @@ def seat_assign(request: AuthedRequest, simulation_id: int, membership_id: int) 
             membership_id=membership_id,
             delegation_id=delegation_id,
         ),
-        "Seat updated." if delegation_id else "Student unseated.",
+        gettext("Seat updated.") if delegation_id else gettext("Student unseated."),
+        done=_participants_url(simulation),
+        refused=_on_simulation_page(request, simulation),
     )
-    return redirect(reverse("delegations:simulation", args=[simulation.pk]) + "#participants")
+
+
+def _participants_url(simulation: Simulation) -> str:
+    return reverse("delegations:simulation", args=[simulation.pk]) + "#participants"
 
 
 @login_required
@@ -458,18 +521,20 @@ def member_role(request: AuthedRequest, simulation_id: int, membership_id: int) 
     simulation = _simulation(request, simulation_id, "seat.assign")
     form = RoleForm(request.POST)
     committee_id = optional_id(request.POST.get("committee"), what="The committee")
-    if form.is_valid():
-        _attempt(
-            request,
-            lambda: services.member_set_role(
-                simulation=simulation,
-                by=request.user,
-                membership_id=membership_id,
-                role=form.cleaned_data["role"],
-                committee_id=committee_id,
-            ),
-            "Role updated.",
-        )
-    else:
-        messages.error(request, "Choose a role.")
-    return redirect(reverse("delegations:simulation", args=[simulation.pk]) + "#participants")
+    page = _on_simulation_page(request, simulation)
+    if not form.is_valid():
+        messages.error(request, gettext("Choose a role."))
+        return page(UNPROCESSABLE)
+    return _attempt(
+        request,
+        lambda: services.member_set_role(
+            simulation=simulation,
+            by=request.user,
+            membership_id=membership_id,
+            role=form.cleaned_data["role"],
+            committee_id=committee_id,
+        ),
+        gettext("Role updated."),
+        done=_participants_url(simulation),
+        refused=page,
+    )

@@ -10,34 +10,52 @@ from django.db import transaction
 from django.db.models import Max
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.functional import lazy
+from django.utils.translation import gettext, ngettext
 
 from apps.accounts.models import User
 from apps.core import policy, ratelimit
 from apps.core.broadcast import push_html_on_commit
+from apps.core.errors import RateLimited
 from apps.core.groups import group_for_simulation
 from apps.core.inputs import clean_text
 from apps.core.schedule import schedule_on_commit
 from apps.delegations.models import Simulation
 from apps.lobby.models import Announcement, LobbyMessage
+from apps.proceedings.domain.timers import MAX_TIMER_DAYS, MAX_TIMER_S
 
-MAX_ANNOUNCEMENT_DELAY = dt.timedelta(days=7)
+MAX_ANNOUNCEMENT_DELAY = dt.timedelta(seconds=MAX_TIMER_S)
+
+
+def _delay_refused() -> str:
+    return ngettext(
+        "Choose a delay between 0 seconds and %(days)d day.",
+        "Choose a delay between 0 seconds and %(days)d days.",
+        MAX_TIMER_DAYS,
+    ) % {"days": MAX_TIMER_DAYS}
+
+
+# In the reader's language when it is shown (the form's error messages use it too).
+DELAY_REFUSED = lazy(_delay_refused, str)()
 # The task of apps/lobby/tasks.py that posts a due announcement (queued by name: the tasks
 # module imports this one).
 POST_DUE_TASK = "apps.lobby.tasks.post_due_announcement"
 
 
-def clean_body(body: str, *, what: str = "A message") -> str:
+def clean_body(body: str, *, what: str | None = None) -> str:
     """What everyone in the simulation will read: not empty, not too long, and without the
     control, bidirectional-override or invisible characters `clean_text` refuses."""
     text = body.strip()
     if not text:
-        raise ValidationError("Write something first: the message is empty.")
+        raise ValidationError(gettext("Write something first: the message is empty."))
     limit = settings.LOBBY_MESSAGE_MAX_LENGTH
     if len(text) > limit:
         raise ValidationError(
-            f"Messages are limited to {limit} characters (this one has {len(text)})."
+            gettext("Messages are limited to {limit} characters (this one has {length}).").format(
+                limit=limit, length=len(text)
+            )
         )
-    return clean_text(text, what=what, max_length=limit)
+    return clean_text(text, what=what or gettext("A message"), max_length=limit)
 
 
 def _append(*, simulation_id: int, author: User | None, body: str, kind: str) -> LobbyMessage:
@@ -65,9 +83,11 @@ def message_post(*, simulation: Simulation, by: User, body: str) -> LobbyMessage
     key = f"lobby-user:{by.pk}"
     if not ratelimit.hit(key, limit=settings.CAUCUS_USER_LIMIT, window_s=window):
         ratelimit.undo(key)
-        raise ValidationError(
-            f"Slow down: at most {settings.CAUCUS_USER_LIMIT} messages in {window} seconds. "
-            "Your message was not sent; try again in a moment."
+        raise RateLimited(
+            gettext(
+                "Slow down: at most {limit} messages in {window} seconds. Your message was "
+                "not sent; try again in a moment."
+            ).format(limit=settings.CAUCUS_USER_LIMIT, window=window)
         )
     with transaction.atomic():
         return _append(
@@ -80,9 +100,9 @@ def announcement_schedule(
 ) -> Announcement:
     """Schedule an announcement; the worker posts it when due (task + beat sweep)."""
     policy.require(by, "lobby.announce", simulation)
-    text = clean_body(body, what="An announcement")
+    text = clean_body(body, what=gettext("An announcement"))
     if delay < dt.timedelta(0) or delay > MAX_ANNOUNCEMENT_DELAY:
-        raise ValidationError("Choose a delay between 0 seconds and 7 days.")
+        raise ValidationError(DELAY_REFUSED)
     with transaction.atomic():
         announcement = Announcement.objects.create(
             simulation=simulation, author=by, body=text, due_at=timezone.now() + delay

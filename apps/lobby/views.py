@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_POST
 
 from apps.core import policy
+from apps.core.errors import UNPROCESSABLE, status_for
 from apps.core.http import AuthedRequest
 from apps.delegations.models import Simulation
 from apps.lobby import services
@@ -30,8 +31,9 @@ def post_message(request: AuthedRequest, simulation_id: int) -> HttpResponse:
             form = MessageForm()
         except ValidationError as error:
             form.add_error("body", error)
-    if form.errors:
-        status = 422
+            status = status_for(error)
+    else:
+        status = UNPROCESSABLE  # the form's own refusal (empty, too long)
     return render(
         request,
         "lobby/partials/message_form.html",
@@ -47,6 +49,7 @@ def schedule_announcement(request: AuthedRequest, simulation_id: int) -> HttpRes
     policy.require(request.user, "lobby.announce", simulation)
     form = AnnouncementForm(request.POST)
     scheduled = None
+    status = 200
     if form.is_valid():
         try:
             scheduled = services.announcement_schedule(
@@ -58,9 +61,12 @@ def schedule_announcement(request: AuthedRequest, simulation_id: int) -> HttpRes
             form = AnnouncementForm()
         except ValidationError as error:
             form.add_error(None, error)
+            status = status_for(error)
+    else:
+        status = UNPROCESSABLE  # the form's own refusal (empty, too long)
     return render(
         request,
         "lobby/partials/announcement_form.html",
         {"form": form, "simulation": simulation, "scheduled": scheduled},
-        status=422 if form.errors else 200,
+        status=status,
     )

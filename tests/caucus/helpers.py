@@ -6,17 +6,21 @@ mediator delegation) and a UNA-USA committee of four member states with a chair.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from channels.testing import WebsocketCommunicator
+from django.test import Client
 
 from apps.accounts.models import User
 from apps.caucus import services
 from apps.caucus.models import Channel
 from apps.delegations import services as delegation_services
 from apps.delegations.models import Committee, Delegation, Simulation
-from config.asgi import application
 from tests.proceedings.helpers import seat
+from tests.sockets import open_socket, settle
+
+__all__ = ["open_socket", "settle"]  # the shared socket helpers, for the caucus tests
 
 # Short names for the delegations of the peace-talks scenario, in its order.
 TALKS = {
@@ -57,6 +61,13 @@ def build_talks(instructor: User) -> Talks:
     return talks
 
 
+def client_of(user: User) -> Client:
+    """A browser logged in as `user`."""
+    client = Client()
+    client.force_login(user)
+    return client
+
+
 def reload_user(user: User) -> User:
     """A fresh user object: the policy caches a user's standing on the object."""
     return User.objects.get(pk=user.pk)
@@ -77,39 +88,10 @@ def stream(channel: Channel) -> str:
 # --- websockets ------------------------------------------------------------------------------
 
 
-async def open_socket(user: User, simulation: Simulation) -> WebsocketCommunicator:
-    communicator = WebsocketCommunicator(
-        application,
-        f"/ws/sim/{simulation.pk}/",
-        headers=[(b"origin", b"http://localhost"), (b"host", b"localhost")],
-    )
-    communicator.scope["user"] = user
-    connected, _ = await communicator.connect(timeout=5)
-    assert connected
-    await settle(communicator)
-    return communicator
-
-
-async def settle(communicator: WebsocketCommunicator) -> None:
-    """A ping round trip: everything the socket was asked before has been handled (the
-    consumer handles its messages in order), so its groups are subscribed in Redis."""
-    await communicator.send_json_to({"type": "ping"})
-    while True:
-        text = await communicator.receive_from(timeout=5)
-        if text == '{"type": "pong"}':
-            return
-
-
 async def resume(communicator: WebsocketCommunicator, streams: object) -> list[str]:
     """Send a resume and return what it replayed (everything before the next pong)."""
     await communicator.send_json_to({"type": "resume", "streams": streams})
-    await communicator.send_json_to({"type": "ping"})
-    out: list[str] = []
-    while True:
-        text = await communicator.receive_from(timeout=5)
-        if text == '{"type": "pong"}':
-            return out
-        out.append(text)
+    return await settle(communicator)
 
 
 async def drain(communicator: WebsocketCommunicator, seconds: float = 0.5) -> list[str]:
@@ -123,8 +105,6 @@ async def drain(communicator: WebsocketCommunicator, seconds: float = 0.5) -> li
 
 def seqs_of(fragments: list[str], channel: Channel) -> list[int]:
     """The message numbers of `channel` in pushed fragments, in the order they came."""
-    import re
-
     marker = f'data-channel="{channel.pk}"'
     found: list[int] = []
     for html in fragments:

@@ -10,7 +10,6 @@ import json
 
 import pytest
 from channels.db import database_sync_to_async
-from channels.testing import WebsocketCommunicator
 from django.test import Client
 
 from apps.accounts.models import User
@@ -32,16 +31,12 @@ from tests.caucus.helpers import (
 )
 from tests.conftest import make_student
 from tests.proceedings.helpers import Floor, build_floor
+from tests.sockets import communicator_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 post = database_sync_to_async(services.message_post)
 db = database_sync_to_async
-
-
-@pytest.fixture
-def floor(simulation: Simulation, instructor: User) -> Floor:
-    return build_floor(simulation, instructor)
 
 
 @pytest.fixture
@@ -136,7 +131,7 @@ async def test_a_hostile_client_message_gets_an_error_and_the_socket_survives(
         replies = [m for m in await drain(socket, 0.3)]
         assert all(json.loads(m)["type"] == "error" for m in replies), replies
     # Out-of-range numbers for a stream it may read: refused quietly too.
-    plenary = await db(services.plenary_for)(floor.committee)
+    plenary = await db(services.plenary_ensure)(committee=floor.committee)
     for streams in (
         {stream(plenary): 10**30},
         {"channel-" + "9" * 19: 0, "channel-" + "9" * 60: 0, "session-" + "9" * 30: 0},
@@ -150,7 +145,7 @@ async def test_a_hostile_client_message_gets_an_error_and_the_socket_survives(
 async def test_a_delegate_follows_the_public_floor_and_its_own_channels(floor: Floor) -> None:
     """The positive side of the checks above: what a delegate may read, it receives."""
     norbek = floor.delegate("Norbek")
-    plenary = await db(services.plenary_for)(floor.committee)
+    plenary = await db(services.plenary_ensure)(committee=floor.committee)
     note = await db(open_channel)(floor.committee, norbek, "note", floor.delegation("Calvia"))
     socket = await open_socket(norbek, floor.simulation)
     assert await resume(socket, {stream(plenary): 0, stream(note): 0}) == []
@@ -302,11 +297,6 @@ async def test_an_outsider_and_a_member_of_another_simulation_follow_nothing(
     assert await socket.receive_nothing(timeout=0.5)
     await socket.disconnect()
 
-    communicator = WebsocketCommunicator(
-        socket.application,
-        f"/ws/sim/{floor.simulation.pk}/",
-        headers=[(b"origin", b"http://localhost"), (b"host", b"localhost")],
-    )
-    communicator.scope["user"] = stranger
+    communicator = communicator_for(stranger, floor.simulation)
     connected, code = await communicator.connect(timeout=5)
     assert not connected and code == 4403

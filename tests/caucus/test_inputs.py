@@ -4,29 +4,15 @@ and nothing half-written."""
 from __future__ import annotations
 
 import pytest
-from django.test import Client
 
-from apps.accounts.models import User
 from apps.caucus import services
 from apps.caucus.models import Channel, ChannelMember, Message
-from apps.delegations.models import Simulation
-from tests.caucus.helpers import open_channel
-from tests.proceedings.helpers import Floor, build_floor
+from tests.caucus.helpers import client_of, open_channel
+from tests.proceedings.helpers import Floor
 
 pytestmark = pytest.mark.django_db
 
 UNREADABLE_IDS = ["²", "١", "abc", "-1", "0", str(10**30), "1" * 5000]
-
-
-@pytest.fixture
-def floor(simulation: Simulation, instructor: User) -> Floor:
-    return build_floor(simulation, instructor)
-
-
-def client_of(user: User) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def room(floor: Floor) -> Channel:

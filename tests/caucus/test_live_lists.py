@@ -6,19 +6,12 @@ from __future__ import annotations
 import pytest
 from channels.db import database_sync_to_async
 
-from apps.accounts.models import User
 from apps.caucus import services
-from apps.delegations.models import Simulation
 from tests.caucus.helpers import drain, open_channel, open_socket, reload_user
-from tests.proceedings.helpers import Floor, build_floor
+from tests.proceedings.helpers import Floor
 
 pytestmark = pytest.mark.django_db(transaction=True)
 db = database_sync_to_async
-
-
-@pytest.fixture
-def floor(simulation: Simulation, instructor: User) -> Floor:
-    return build_floor(simulation, instructor)
 
 
 async def test_members_who_stay_reload_their_list_when_one_is_removed(floor: Floor) -> None:
@@ -75,7 +68,7 @@ def test_a_muted_floor_shows_delegates_why_they_cannot_post(floor: Floor) -> Non
     services.plenary_mute(committee=floor.committee, by=floor.chair, muted=True)
     client = Client()
     client.force_login(floor.delegate("Calvia"))
-    plenary = services.plenary_for(floor.committee)
+    plenary = services.plenary_ensure(committee=floor.committee)
     html = client.get(f"/committees/{floor.committee.pk}/caucus/").content.decode()
     assert "The chair has muted the floor: you can post again when it reopens." in html
     assert f'id="post-{plenary.pk}"' not in html

@@ -17,18 +17,12 @@ from apps.accounts.models import User
 from apps.caucus import services
 from apps.caucus.models import Channel, Message
 from apps.core import ratelimit
-from apps.delegations.models import Simulation
 from tests.caucus.helpers import drain, open_channel, open_socket, resume, seqs_of, stream
-from tests.proceedings.helpers import Floor, build_floor
+from tests.proceedings.helpers import Floor
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 db = database_sync_to_async
-
-
-@pytest.fixture
-def floor(simulation: Simulation, instructor: User) -> Floor:
-    return build_floor(simulation, instructor)
 
 
 def post_until_refused(channel: Channel, by: User, attempts: int) -> tuple[int, str]:
@@ -70,7 +64,7 @@ async def test_the_21st_message_in_ten_seconds_is_refused_and_none_of_the_first_
     assert seqs_of(received, bilateral) == list(range(1, 21))
     assert len(received) == 20
     # The limit is the user's, in every channel; the other side may still answer.
-    plenary = await db(services.plenary_for)(floor.committee)
+    plenary = await db(services.plenary_ensure)(committee=floor.committee)
     assert (await db(post_until_refused)(plenary, veridia, 1))[0] == 0
     assert (await db(post_until_refused)(bilateral, calvia, 1))[0] == 1
     assert seqs_of(await drain(reader), bilateral) == [21]
@@ -91,7 +85,7 @@ async def test_a_busy_channel_refuses_messages_past_its_limit_and_keeps_the_othe
         name="Busy",
     )
     reader = await open_socket(floor.delegate("Norbek"), floor.simulation)
-    await resume(reader, {stream(await db(services.plenary_for)(floor.committee)): 0})
+    await resume(reader, {stream(await db(services.plenary_ensure)(committee=floor.committee)): 0})
     member = await open_socket(floor.delegate("Calvia"), floor.simulation)
     await resume(member, {stream(room): 0})
 
@@ -106,7 +100,7 @@ async def test_a_busy_channel_refuses_messages_past_its_limit_and_keeps_the_othe
     assert await db(seqs_in_db)(room) == [1, 2, 3, 4, 5]
     assert seqs_of(await drain(member, 1.0), room) == [1, 2, 3, 4, 5]
     # The refusal did not count against its author: Calvia still posts elsewhere.
-    plenary = await db(services.plenary_for)(floor.committee)
+    plenary = await db(services.plenary_ensure)(committee=floor.committee)
     assert (await db(post_until_refused)(plenary, floor.delegate("Calvia"), 1))[0] == 1
     assert seqs_of(await drain(reader), plenary) == [1]
     for socket in (reader, member):
@@ -116,7 +110,7 @@ async def test_a_busy_channel_refuses_messages_past_its_limit_and_keeps_the_othe
 @override_settings(CAUCUS_USER_LIMIT=3, CAUCUS_CHANNEL_LIMIT=60, CAUCUS_WINDOW_SECONDS=3)
 @pytest.mark.django_db
 def test_the_limit_lifts_when_the_window_is_over(floor: Floor) -> None:
-    plenary = services.plenary_for(floor.committee)
+    plenary = services.plenary_ensure(committee=floor.committee)
     veridia = floor.delegate("Veridia")
     assert post_until_refused(plenary, veridia, 4)[0] == 3
     assert post_until_refused(plenary, veridia, 3)[0] == 0  # refusals do not extend it

@@ -9,21 +9,14 @@ import json
 import pytest
 from channels.db import database_sync_to_async
 
-from apps.accounts.models import User
 from apps.caucus import services
 from apps.caucus.models import Channel, Message
 from apps.core import replay
-from apps.delegations.models import Simulation
 from tests.caucus.helpers import open_channel, open_socket, resume, seqs_of, stream
-from tests.proceedings.helpers import Floor, build_floor
+from tests.proceedings.helpers import Floor
 
 pytestmark = pytest.mark.django_db(transaction=True)
 db = database_sync_to_async
-
-
-@pytest.fixture
-def floor(simulation: Simulation, instructor: User) -> Floor:
-    return build_floor(simulation, instructor)
 
 
 def bilateral_with(floor: Floor, other: str, count: int) -> Channel:

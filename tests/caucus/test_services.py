@@ -25,7 +25,6 @@ from apps.proceedings.models import Event
 from tests.caucus.helpers import Talks, build_talks, open_channel, reload_user
 from tests.proceedings.helpers import (
     Floor,
-    build_floor,
     in_general_debate,
     open_session,
     seat,
@@ -37,11 +36,6 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def talks(instructor: User) -> Talks:
     return build_talks(instructor)
-
-
-@pytest.fixture
-def floor(simulation: Simulation, instructor: User) -> Floor:
-    return build_floor(simulation, instructor)
 
 
 @contextlib.contextmanager
@@ -120,7 +114,7 @@ def test_the_mediator_is_offered_shuttles_and_notes_to_every_party(talks: Talks)
 
 
 @pytest.mark.parametrize("kind", ["bilateral", "bloc"])
-def test_a_forged_post_opening_a_room_between_parties_is_refused_with_403(
+def test_a_forged_post_opening_a_room_between_parties_is_refused_by_the_rules_with_422(
     talks: Talks, kind: str
 ) -> None:
     client = Client()
@@ -130,9 +124,30 @@ def test_a_forged_post_opening_a_room_between_parties_is_refused_with_403(
         {"kind": kind, "with": [talks.delegation("nlf").pk], "name": "Secret talks"},
     )
 
-    assert response.status_code == 403
+    assert response.status_code == 422  # a rule of the talks, not a permission
     assert "Proximity talks: the parties do not meet each other" in response.content.decode()
     assert not Channel.objects.filter(committee=talks.committee).exclude(kind="plenary").exists()
+
+
+def test_a_refusal_by_the_rules_is_a_422_when_opening_and_when_inviting_alike(
+    talks: Talks,
+) -> None:
+    government = talks.delegate("government")
+    room = open_channel(
+        talks.committee, government, "bloc", talks.delegation("envoy"), name="With the envoy"
+    )
+    client = Client()
+    client.force_login(government)
+
+    opened = client.post(
+        f"/committees/{talks.committee.pk}/caucus/open/",
+        {"kind": "bilateral", "with": [talks.delegation("nlf").pk]},
+    )
+    invited = client.post(f"/channels/{room.pk}/invite/", {"with": [talks.delegation("prm").pk]})
+
+    assert (opened.status_code, invited.status_code) == (422, 422)
+    assert "Proximity talks: the parties do not meet each other" in invited.content.decode()
+    assert members(room) == {talks.delegation("government").name, talks.delegation("envoy").name}
 
 
 def test_in_proximity_talks_a_party_passes_notes_only_to_the_mediator(talks: Talks) -> None:
@@ -457,7 +472,7 @@ def test_in_moderated_debate_only_the_delegation_with_the_floor_posts_on_the_ple
     floor: Floor,
 ) -> None:
     session = in_general_debate(floor)
-    plenary = services.plenary_for(floor.committee)
+    plenary = services.plenary_ensure(committee=floor.committee)
     room = open_channel(
         floor.committee, floor.delegate("Veridia"), "bloc", floor.delegation("Calvia"), name="Bloc"
     )
@@ -485,14 +500,14 @@ def test_a_delegate_without_the_right_to_speak_does_not_post_on_the_floor(
     user = seat(simulation, observer_delegation, "Reporter")
 
     with refused("channel.post"):
-        post(services.plenary_for(floor.committee), reload_user(user), "Comment?")
+        post(services.plenary_ensure(committee=floor.committee), reload_user(user), "Comment?")
 
 
 # --- what a message may be -------------------------------------------------------------------
 
 
 def test_an_empty_message_is_refused_with_a_clear_message(floor: Floor) -> None:
-    plenary = services.plenary_for(floor.committee)
+    plenary = services.plenary_ensure(committee=floor.committee)
     for empty in ("", "   ", "\n\r\n\t"):
         with refused("Write something first: the message is empty."):
             post(plenary, floor.delegate("Veridia"), empty)
@@ -502,7 +517,7 @@ def test_an_empty_message_is_refused_with_a_clear_message(floor: Floor) -> None:
 @pytest.mark.parametrize("kind", ["plenary", "bloc", "note"])
 def test_an_over_long_message_is_refused_saying_the_limit(floor: Floor, kind: str) -> None:
     if kind == "plenary":
-        channel = services.plenary_for(floor.committee)
+        channel = services.plenary_ensure(committee=floor.committee)
     else:
         channel = open_channel(
             floor.committee,
@@ -520,7 +535,7 @@ def test_an_over_long_message_is_refused_saying_the_limit(floor: Floor, kind: st
 
 
 def test_messages_are_plain_text_escaped_with_clickable_links(floor: Floor) -> None:
-    plenary = services.plenary_for(floor.committee)
+    plenary = services.plenary_ensure(committee=floor.committee)
     message = post(
         plenary,
         floor.delegate("Veridia"),
@@ -539,7 +554,7 @@ def test_messages_are_plain_text_escaped_with_clickable_links(floor: Floor) -> N
 
 def test_a_public_floor_message_is_appended_to_the_sessions_event_log(floor: Floor) -> None:
     session = open_session(floor)
-    plenary = services.plenary_for(floor.committee)
+    plenary = services.plenary_ensure(committee=floor.committee)
     room = open_channel(
         floor.committee, floor.delegate("Veridia"), "bloc", floor.delegation("Calvia"), name="Bloc"
     )
@@ -550,7 +565,7 @@ def test_a_public_floor_message_is_appended_to_the_sessions_event_log(floor: Flo
     post(plenary, floor.chair, "Noted.")
 
     logged = list(Event.objects.filter(session=session).order_by("seq"))[before:]
-    assert [(e.kind, e.payload["text"]) for e in logged] == [
+    assert [(e.kind, e.text) for e in logged] == [
         ("floor_message", "Veridia: Veridia supports the agenda."),
         ("floor_message", "The chair: Noted."),
     ]
@@ -558,14 +573,14 @@ def test_a_public_floor_message_is_appended_to_the_sessions_event_log(floor: Flo
 
 
 def test_a_floor_message_before_any_session_is_kept_but_not_logged(floor: Floor) -> None:
-    plenary = services.plenary_for(floor.committee)
+    plenary = services.plenary_ensure(committee=floor.committee)
     post(plenary, floor.delegate("Veridia"), "Anyone here?")
     assert bodies(plenary) == ["Anyone here?"]
     assert not Event.objects.filter(kind="floor_message").exists()
 
 
 def test_messages_are_numbered_gap_free_per_channel(floor: Floor) -> None:
-    plenary = services.plenary_for(floor.committee)
+    plenary = services.plenary_ensure(committee=floor.committee)
     room = open_channel(
         floor.committee, floor.delegate("Veridia"), "bloc", floor.delegation("Calvia"), name="Bloc"
     )
@@ -584,7 +599,7 @@ def test_messages_are_numbered_gap_free_per_channel(floor: Floor) -> None:
 def test_a_post_is_pushed_only_after_commit(
     floor: Floor, django_capture_on_commit_callbacks
 ) -> None:
-    plenary = services.plenary_for(floor.committee)
+    plenary = services.plenary_ensure(committee=floor.committee)
     with django_capture_on_commit_callbacks() as callbacks:
         post(plenary, floor.delegate("Veridia"), "Hello")
     assert len(callbacks) == 1

@@ -11,21 +11,10 @@ from apps.accounts.models import User
 from apps.caucus import services
 from apps.caucus.models import Channel, Message
 from apps.delegations.models import Simulation
-from tests.caucus.helpers import open_channel
-from tests.proceedings.helpers import Floor, build_floor
+from tests.caucus.helpers import client_of, open_channel
+from tests.proceedings.helpers import Floor
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def floor(simulation: Simulation, instructor: User) -> Floor:
-    return build_floor(simulation, instructor)
-
-
-def client_of(user: User) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def room_url(floor: Floor, channel: Channel | None = None) -> str:
@@ -36,7 +25,7 @@ def room_url(floor: Floor, channel: Channel | None = None) -> str:
 def add_rooms(floor: Floor, count: int) -> None:
     """`count` bloc rooms of Veridia's with Calvia, three messages in each, and on the floor."""
     veridia, calvia = floor.delegate("Veridia"), floor.delegate("Calvia")
-    plenary = services.plenary_for(floor.committee)
+    plenary = services.plenary_ensure(committee=floor.committee)
     services.message_post(channel=plenary, by=calvia, body="On the floor")
     start = Channel.objects.filter(kind="bloc").count()
     for n in range(start, start + count):
@@ -73,7 +62,7 @@ def test_the_room_costs_the_same_queries_for_3_channels_as_for_30(floor: Floor) 
 
 
 def test_posting_over_htmx_answers_the_emptied_form(floor: Floor) -> None:
-    plenary = services.plenary_for(floor.committee)
+    plenary = services.plenary_ensure(committee=floor.committee)
     response = client_of(floor.delegate("Veridia")).post(
         f"/channels/{plenary.pk}/post/", {"body": "Veridia yields"}, HTTP_HX_REQUEST="true"
     )
@@ -98,7 +87,7 @@ def test_posting_over_htmx_answers_the_emptied_form(floor: Floor) -> None:
 def test_a_refused_post_answers_422_with_the_form_the_text_and_the_reason(
     floor: Floor, body: str, error: str
 ) -> None:
-    plenary = services.plenary_for(floor.committee)
+    plenary = services.plenary_ensure(committee=floor.committee)
     response = client_of(floor.delegate("Veridia")).post(
         f"/channels/{plenary.pk}/post/", {"body": body}, HTTP_HX_REQUEST="true"
     )
@@ -111,14 +100,15 @@ def test_a_refused_post_answers_422_with_the_form_the_text_and_the_reason(
 
 
 @override_settings(CAUCUS_USER_LIMIT=2, CAUCUS_CHANNEL_LIMIT=60, CAUCUS_WINDOW_SECONDS=10)
-def test_a_rate_limited_post_answers_422_saying_to_slow_down(floor: Floor) -> None:
-    plenary = services.plenary_for(floor.committee)
+def test_a_rate_limited_post_answers_429_saying_to_slow_down(floor: Floor) -> None:
+    plenary = services.plenary_ensure(committee=floor.committee)
     client = client_of(floor.delegate("Veridia"))
     codes = [
         client.post(f"/channels/{plenary.pk}/post/", {"body": f"m{n}"}, HTTP_HX_REQUEST="true")
         for n in range(3)
     ]
-    assert [r.status_code for r in codes] == [200, 200, 422]
+    assert [r.status_code for r in codes] == [200, 200, 429]
+    assert 'role="alert"' in codes[2].content.decode()  # the form, swapped in with the reason
     assert "Slow down: at most 2 messages in 10 seconds." in codes[2].content.decode()
 
 
@@ -137,7 +127,7 @@ def test_posting_where_one_may_not_is_refused_with_403(floor: Floor, instructor:
 
 
 def test_an_outsider_sees_no_room_and_posts_nowhere(floor: Floor, outsider: User) -> None:
-    plenary = services.plenary_for(floor.committee)
+    plenary = services.plenary_ensure(committee=floor.committee)
     client = client_of(outsider)
     assert client.get(room_url(floor)).status_code == 403
     assert client.post(f"/channels/{plenary.pk}/post/", {"body": "Hi"}).status_code == 403
@@ -183,9 +173,9 @@ def test_a_refusal_by_the_rules_shows_the_room_with_the_reason_and_working_tabs(
     )
     html = response.content.decode()
 
-    assert response.status_code == 403
+    assert response.status_code == 422  # refused by the rules, not by the policy
     assert "Only the mediator opens shuttle channels." in html
-    plenary = services.plenary_for(floor.committee)
+    plenary = services.plenary_ensure(committee=floor.committee)
     # The page sits at .../open/: its tabs still lead to the room, not to .../open/?channel=.
     assert f'href="{room_url(floor, plenary)}"' in html
 

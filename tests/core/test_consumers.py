@@ -14,33 +14,9 @@ from apps.accounts.models import User
 from apps.core.groups import group_for_user
 from apps.delegations.models import Membership, Simulation
 from apps.lobby import services as lobby
-from config.asgi import application
+from tests.sockets import communicator_for, open_socket, settle
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-async def connect(user: User, simulation: Simulation) -> WebsocketCommunicator:
-    communicator = WebsocketCommunicator(
-        application,
-        f"/ws/sim/{simulation.pk}/",
-        headers=[(b"origin", b"http://localhost"), (b"host", b"localhost")],
-    )
-    communicator.scope["user"] = user
-    return communicator
-
-
-async def open_socket(user: User, simulation: Simulation) -> WebsocketCommunicator:
-    communicator = await connect(user, simulation)
-    connected, _ = await communicator.connect(timeout=5)
-    assert connected
-    await settle(communicator)
-    return communicator
-
-
-async def settle(communicator: WebsocketCommunicator) -> None:
-    """A ping round trip: once answered, the group subscriptions are live in Redis."""
-    await communicator.send_json_to({"type": "ping"})
-    assert await communicator.receive_json_from(timeout=5) == {"type": "pong"}
 
 
 post = database_sync_to_async(lobby.message_post)
@@ -72,7 +48,7 @@ async def test_message_text_is_escaped_in_the_push(
 
 
 async def test_an_outsider_cannot_connect(simulation: Simulation, outsider: User) -> None:
-    communicator = await connect(outsider, simulation)
+    communicator = communicator_for(outsider, simulation)
     connected, code = await communicator.connect(timeout=5)
     assert not connected
     assert code == 4403
@@ -81,7 +57,7 @@ async def test_an_outsider_cannot_connect(simulation: Simulation, outsider: User
 async def test_an_anonymous_visitor_cannot_connect(simulation: Simulation) -> None:
     from django.contrib.auth.models import AnonymousUser
 
-    communicator = await connect(AnonymousUser(), simulation)  # type: ignore[arg-type]
+    communicator = communicator_for(AnonymousUser(), simulation)
     connected, _ = await communicator.connect(timeout=5)
     assert not connected
 
@@ -160,7 +136,7 @@ async def test_malformed_client_messages_get_an_error_not_a_crash(
         await socket.send_to(text_data=bad)
         reply = await socket.receive_json_from(timeout=5)
         assert reply["type"] == "error"
-    await settle(socket)
+    assert await settle(socket) == []  # nothing else was sent
     await socket.disconnect()
 
 
@@ -268,7 +244,7 @@ async def test_a_short_burst_past_the_limit_is_refused_but_the_socket_stays_open
     assert code is None
     assert any("Slow down" in f for f in frames)
     await asyncio.sleep(1.0)  # the bucket refills: the page goes on
-    await settle(socket)
+    assert await settle(socket) == []  # nothing else was sent
     await socket.disconnect()
 
 
@@ -286,5 +262,5 @@ async def test_only_the_listed_client_message_types_are_handled(
         await socket.send_json_to({"type": kind, "html": "<p>forged</p>", "channel_ids": [1]})
         reply = await socket.receive_json_from(timeout=5)
         assert reply["type"] == "error" and "Unknown message type" in reply["message"]
-    await settle(socket)
+    assert await settle(socket) == []  # nothing else was sent
     await socket.disconnect()

@@ -4,6 +4,8 @@ or PostgreSQL) and, for access notices, the real Redis channel layer."""
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import pytest
@@ -20,9 +22,16 @@ from apps.delegations import services
 from apps.delegations.domain.actors import ActorKind, Right
 from apps.delegations.domain.scenarios import list_scenarios, load_scenario
 from apps.delegations.models import Committee, Delegation, Membership, Simulation
-from apps.proceedings.domain.presets import preset_from_dict, preset_to_dict, validate_preset
-from config.asgi import application
+from apps.proceedings.domain.presets import (
+    load_preset,
+    preset_from_dict,
+    preset_to_dict,
+    validate_preset,
+)
+from apps.proceedings.rule_changes import rules_change_errors
 from tests.conftest import make_student, membership_of
+from tests.proceedings.helpers import build_floor, open_session
+from tests.sockets import open_socket
 
 SCENARIOS = [s.slug for s in list_scenarios()]
 
@@ -359,28 +368,37 @@ def test_moving_a_student_notifies_them_only_after_commit(
 # --- two students race for the last seat ------------------------------------------------------
 
 
-def race(simulation: Simulation, students: list[User], delegation_id: int) -> list[object]:
-    """Each student calls seat_take at the same moment in their own thread (and connection)."""
-    barrier = threading.Barrier(len(students))
-    results: list[object] = [None] * len(students)
+def all_at_once(*calls: Callable[[], object]) -> list[object]:
+    """Each call runs at the same moment in its own thread (and database connection): what
+    each returned, or the exception it raised."""
+    barrier = threading.Barrier(len(calls))
+    results: list[object] = [None] * len(calls)
 
-    def take(index: int, user: User) -> None:
+    def run(index: int, call: Callable[[], object]) -> None:
         try:
             barrier.wait(timeout=10)
-            results[index] = services.seat_take(
-                simulation=simulation, by=user, delegation_id=delegation_id
-            )
+            results[index] = call()
         except Exception as error:  # noqa: BLE001 - the test inspects what each thread got
             results[index] = error
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=take, args=(i, u)) for i, u in enumerate(students)]
+    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(timeout=30)
     return results
+
+
+def race(simulation: Simulation, students: list[User], delegation_id: int) -> list[object]:
+    """Each student takes a seat in the delegation at the same moment."""
+    return all_at_once(
+        *(
+            partial(services.seat_take, simulation=simulation, by=user, delegation_id=delegation_id)
+            for user in students
+        )
+    )
 
 
 @pytest.mark.django_db(transaction=True)
@@ -406,27 +424,13 @@ def test_two_students_racing_for_the_last_seat_exactly_one_gets_it(
 
 
 def race_to_join(simulation: Simulation, names: list[str]) -> list[object]:
-    """Each newcomer joins with the code at the same moment in their own thread (and connection)."""
-    barrier = threading.Barrier(len(names))
-    results: list[object] = [None] * len(names)
-
-    def join(index: int, name: str) -> None:
-        try:
-            barrier.wait(timeout=10)
-            results[index] = services.simulation_join(
-                code=simulation.join_code, display_name=name, user=None
-            )
-        except Exception as error:  # noqa: BLE001 - the test inspects what each thread got
-            results[index] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=join, args=(i, n)) for i, n in enumerate(names)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    return results
+    """Each newcomer joins with the code at the same moment."""
+    return all_at_once(
+        *(
+            partial(services.simulation_join, code=simulation.join_code, display_name=n, user=None)
+            for n in names
+        )
+    )
 
 
 @pytest.mark.django_db(transaction=True)
@@ -446,20 +450,6 @@ def test_two_students_racing_for_the_last_place_to_join_exactly_one_gets_it(
 
 
 # --- access changes reach open sockets through Redis ------------------------------------------
-
-
-async def open_socket(user: User, simulation: Simulation) -> WebsocketCommunicator:
-    communicator = WebsocketCommunicator(
-        application,
-        f"/ws/sim/{simulation.pk}/",
-        headers=[(b"origin", b"http://localhost"), (b"host", b"localhost")],
-    )
-    communicator.scope["user"] = user
-    connected, _ = await communicator.connect(timeout=5)
-    assert connected
-    await communicator.send_json_to({"type": "ping"})  # subscriptions are live once answered
-    assert await communicator.receive_json_from(timeout=5) == {"type": "pong"}
-    return communicator
 
 
 async def expect_access_notice(socket: WebsocketCommunicator) -> None:
@@ -561,3 +551,49 @@ async def test_a_role_change_tells_the_user_and_a_rolled_back_move_tells_nobody(
 
     await database_sync_to_async(make_observer)()
     await expect_access_notice(socket)
+
+
+# --- switching presets mid-session ----------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_switching_presets_mid_session_cannot_strand_the_session_in_a_phase_the_new_rules_lack(
+    simulation: Simulation, instructor: User
+) -> None:
+    floor = build_floor(simulation, instructor)  # UNA-USA: sessions open in roll call
+    session = open_session(floor)
+    assert session.phase == "roll_call"
+
+    with pytest.raises(ValidationError, match="which these rules do not use") as refused:
+        services.committee_update(
+            committee=floor.committee,
+            by=instructor,
+            name="Renamed",
+            body="",
+            agenda=[],
+            preset_key="peace_talks",  # no roll call in peace talks
+        )
+    assert [e.code for e in refused.value.error_list] == ["rules"]
+    unchanged = Committee.objects.get(pk=floor.committee.pk)
+    assert (unchanged.preset_key, unchanged.name) == ("una_usa", "General Assembly")
+
+    # A preset that has the session's phase takes over: the same check lets it through.
+    services.committee_update(
+        committee=unchanged, by=instructor, name="General Assembly", body="", agenda=[],
+        preset_key="thimun",
+    )  # fmt: skip
+    assert Committee.objects.get(pk=floor.committee.pk).preset_key == "thimun"
+
+
+@pytest.mark.django_db
+def test_the_rules_editor_and_the_preset_switch_ask_the_same_question(
+    simulation: Simulation, instructor: User
+) -> None:
+    floor = build_floor(simulation, instructor)
+    committee = floor.committee
+    assert rules_change_errors(committee=committee, rules=load_preset("peace_talks")) == []
+    open_session(floor)
+    assert rules_change_errors(committee=committee, rules=load_preset("thimun")) == []
+    assert rules_change_errors(committee=committee, rules=load_preset("peace_talks")) == [
+        "The session is in roll call, which these rules do not use; move it to another phase first."
+    ]

@@ -15,6 +15,7 @@ from apps.accounts.models import User
 from apps.delegations import services
 from apps.delegations.models import Committee, Delegation, Membership, Simulation
 from tests.conftest import make_student, membership_of
+from tests.proceedings.helpers import build_floor, open_session
 
 pytestmark = pytest.mark.django_db
 
@@ -502,3 +503,91 @@ def test_an_unreadable_delegation_id_when_taking_a_seat_is_a_400(
         reverse("delegations:seat_take", args=[simulation.pk]), {"delegation": raw}
     )
     assert response.status_code == 400
+
+
+# --- one status per kind of refusal ------------------------------------------------------------
+
+
+def test_adding_and_editing_a_delegation_refuse_alike_with_422_and_the_form_as_sent(
+    instructor: User, instructor_client: Client, simulation: Simulation, council: Committee
+) -> None:
+    ghana = services.delegation_create(
+        committee=council, by=instructor, name="Ghana", kind="member_state", country_code="GH"
+    )
+    added = instructor_client.post(
+        reverse("delegations:delegation_create", args=[simulation.pk, council.pk]),
+        delegation_data(name="Kenya", country_code="ZZ"),
+    )
+    edited = instructor_client.post(
+        reverse("delegations:delegation", args=[simulation.pk, ghana.pk]),
+        delegation_data(country_code="ZZ"),
+    )
+
+    for response in (added, edited):
+        assert response.status_code == 422
+        assert "ZZ is not an ISO 3166 country code." in page_text(response)
+        assert 'name="country_code"' in page_text(response) and 'value="ZZ"' in page_text(response)
+    assert "<details open>" in page_text(added)  # the add form stays open, to be fixed
+    assert list(council.delegations.values_list("name", flat=True)) == ["Ghana"]
+
+
+@pytest.mark.parametrize(
+    ("route", "data", "message"),
+    [
+        ("delegations:committee_create", {"name": "Security Council", "preset_key": "una_usa"}, "There is already a committee"),
+        ("delegations:committee_create", {"name": ""}, "A committee needs a name and rules of procedure."),
+        ("delegations:settings", {"title": "", "status": "open"}, "Give the simulation a title."),
+        ("delegations:settings", {"title": "T", "status": "open", "join_limit": "-1"}, "a whole number from 0 to"),
+    ],
+)  # fmt: skip
+def test_a_refused_form_on_the_simulation_page_answers_422_on_the_page_saying_why(
+    instructor_client: Client,
+    simulation: Simulation,
+    council: Committee,
+    route: str,
+    data: dict[str, Any],
+    message: str,
+) -> None:
+    response = instructor_client.post(reverse(route, args=[simulation.pk]), data)
+    assert response.status_code == 422
+    assert message in page_text(response)
+    assert f"<h1>{simulation.title}</h1>" in page_text(response)  # the page, not an error page
+
+
+def test_a_full_delegation_refuses_a_seat_with_422_on_the_simulation_page(
+    instructor: User, simulation: Simulation, council: Committee
+) -> None:
+    ghana = services.delegation_create(
+        committee=council, by=instructor, name="Ghana", kind="member_state", seats=1,
+        country_code="GH",
+    )  # fmt: skip
+    services.seat_take(
+        simulation=simulation, by=make_student(simulation, "A"), delegation_id=ghana.pk
+    )
+    late = logged_in(make_student(simulation, "B"))
+    response = late.post(
+        reverse("delegations:seat_take", args=[simulation.pk]), {"delegation": ghana.pk}
+    )
+    assert response.status_code == 422
+    assert "Ghana is full: choose another delegation." in page_text(response)
+
+
+def test_an_empty_title_on_the_dashboard_answers_422(instructor_client: Client) -> None:
+    response = instructor_client.post(reverse("delegations:dashboard"), {"title": ""})
+    assert response.status_code == 422
+    assert "Give the simulation a title." in page_text(response)
+    assert not Simulation.objects.filter(title="").exists()
+
+
+def test_switching_to_a_preset_that_strands_the_open_session_answers_422_saying_why(
+    instructor: User, instructor_client: Client, simulation: Simulation
+) -> None:
+    floor = build_floor(simulation, instructor)  # UNA-USA, opened: in roll call
+    open_session(floor)
+    response = instructor_client.post(
+        reverse("delegations:committee_update", args=[simulation.pk, floor.committee.pk]),
+        {"name": "General Assembly", "preset_key": "peace_talks"},
+    )
+    assert response.status_code == 422
+    assert "which these rules do not use" in page_text(response)
+    assert Committee.objects.get(pk=floor.committee.pk).preset_key == "una_usa"

@@ -125,7 +125,7 @@ def build_side(owner: User, title: str) -> Side:
     }
     d, who = floor.delegations, floor.delegates
     channels = {
-        "plenary": caucus.plenary_for(committee),
+        "plenary": caucus.plenary_ensure(committee=committee),
         # Veridia's own bloc room (Veridia created it, Osterland is in it).
         "bloc_mine": caucus.channel_open(
             committee=committee,

@@ -61,7 +61,7 @@ def build_drill() -> Drill:
     bilateral = open_channel(
         floor.committee, floor.delegate("Veridia"), "bilateral", floor.delegation("Calvia")
     )
-    return Drill(floor, services.plenary_for(floor.committee), bilateral)
+    return Drill(floor, services.plenary_ensure(committee=floor.committee), bilateral)
 
 
 @pytest.fixture(scope="module")

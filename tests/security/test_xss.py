@@ -325,7 +325,7 @@ def fill() -> Filled:
     )
     assert response.status_code == 302
     filled.note = Channel.objects.get(committee=committee, kind="note")
-    filled.plenary = caucus.plenary_for(committee)
+    filled.plenary = caucus.plenary_ensure(committee=committee)
 
     # Messages on the floor, in the bloc room and in notes (before the session moderates).
     writes = [

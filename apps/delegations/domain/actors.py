@@ -27,6 +27,12 @@ from enum import StrEnum
 from typing import NamedTuple
 
 
+def gettext_noop(text: str) -> str:
+    """Marks a label for `makemessages` (one of its keywords) without importing Django: the
+    labels stay English here and the edges translate them (`gettext_lazy(kind.label)`)."""
+    return text
+
+
 class ActorKind(StrEnum):
     MEMBER_STATE = "member_state"
     PERMANENT_MEMBER = "permanent_member"
@@ -49,15 +55,15 @@ class ActorKind(StrEnum):
 
 
 _KIND_LABELS: Mapping[ActorKind, str] = {
-    ActorKind.MEMBER_STATE: "Member state",
-    ActorKind.PERMANENT_MEMBER: "Permanent member (veto)",
-    ActorKind.OBSERVER_STATE: "Observer state",
-    ActorKind.INTERNATIONAL_ORGANISATION: "International organisation",
-    ActorKind.NGO: "NGO / civil society",
-    ActorKind.COMPANY: "Company",
-    ActorKind.CITY: "City / sub-national government",
-    ActorKind.ARMED_GROUP: "Non-state armed group",
-    ActorKind.MEDIATOR: "Mediator / envoy",
+    ActorKind.MEMBER_STATE: gettext_noop("Member state"),
+    ActorKind.PERMANENT_MEMBER: gettext_noop("Permanent member (veto)"),
+    ActorKind.OBSERVER_STATE: gettext_noop("Observer state"),
+    ActorKind.INTERNATIONAL_ORGANISATION: gettext_noop("International organisation"),
+    ActorKind.NGO: gettext_noop("NGO / civil society"),
+    ActorKind.COMPANY: gettext_noop("Company"),
+    ActorKind.CITY: gettext_noop("City / sub-national government"),
+    ActorKind.ARMED_GROUP: gettext_noop("Non-state armed group"),
+    ActorKind.MEDIATOR: gettext_noop("Mediator / envoy"),
 }
 
 STATE_KINDS: frozenset[ActorKind] = frozenset(
@@ -81,14 +87,14 @@ class Right(StrEnum):
 
 
 _RIGHT_LABELS: Mapping[Right, str] = {
-    Right.SPEAK: "Speak in plenary",
-    Right.VOTE_PROCEDURE: "Vote on procedure",
-    Right.VOTE_SUBSTANCE: "Vote on substance",
-    Right.SPONSOR: "Sponsor drafts",
-    Right.SIGN: "Sign drafts",
-    Right.AMEND: "Propose amendments",
-    Right.VETO: "Veto",
-    Right.OPEN_CHANNELS: "Open private channels",
+    Right.SPEAK: gettext_noop("Speak in plenary"),
+    Right.VOTE_PROCEDURE: gettext_noop("Vote on procedure"),
+    Right.VOTE_SUBSTANCE: gettext_noop("Vote on substance"),
+    Right.SPONSOR: gettext_noop("Sponsor drafts"),
+    Right.SIGN: gettext_noop("Sign drafts"),
+    Right.AMEND: gettext_noop("Propose amendments"),
+    Right.VETO: gettext_noop("Veto"),
+    Right.OPEN_CHANNELS: gettext_noop("Open private channels"),
 }
 
 _STATE_RIGHTS = frozenset(Right) - {Right.VETO}

@@ -45,9 +45,12 @@ from apps.core.groups import (
     group_for_user,
 )
 from apps.core.i18n import render
+from apps.core.streams import next_seq
 from apps.delegations.models import Committee, Delegation, Membership
 from apps.delegations.selectors import seated_delegation
 from apps.proceedings.domain.phases import Phase
+from apps.proceedings.event_kinds import FloorMessage
+from apps.proceedings.journal import event_append
 
 
 def _party(delegation: Delegation) -> Party:
@@ -369,22 +372,21 @@ def _rate_limit(by: User, channel: Channel) -> None:
 def _post(
     channel: Channel, *, by: User, delegation: Delegation | None, text: str, via_chair: bool
 ) -> Message:
-    """Number the message (the channel row is locked: `select_for_update` makes `last_seq`
-    and `last_chair_seq` gap-free) and push it on commit: to the channel's group, and a note
-    passed via the chair also to the chair's group, numbered in the chair's own stream."""
+    """Number the message and push it on commit: to the channel's group, and a note passed
+    via the chair also to the chair's group, numbered in the chair's own stream. Both
+    numbers come from `next_seq`, which locks the channel row until commit: gap-free."""
     with transaction.atomic():
-        locked = Channel.objects.select_for_update().get(pk=channel.pk)
-        locked.last_seq += 1
-        if via_chair:
-            locked.last_chair_seq += 1
-            if not locked.chair_reads:
-                locked.chair_reads = True
-                _notify_floor_staff(locked)
-        locked.save(update_fields=["last_seq", "chair_reads", "last_chair_seq"])
+        seq = next_seq(Channel, channel.pk, "last_seq")
+        chair_seq = next_seq(Channel, channel.pk, "last_chair_seq") if via_chair else None
+        locked = Channel.objects.get(pk=channel.pk)  # locked by next_seq
+        if via_chair and not locked.chair_reads:
+            locked.chair_reads = True
+            locked.save(update_fields=["chair_reads"])
+            _notify_floor_staff(locked)
         message = Message.objects.create(
             channel=locked,
-            seq=locked.last_seq,
-            chair_seq=locked.last_chair_seq if via_chair else None,
+            seq=seq,
+            chair_seq=chair_seq,
             author=by,
             delegation=delegation,
             body=text,
@@ -409,15 +411,15 @@ def _post(
 
 def _log_public(channel: Channel, message: Message) -> None:
     """A message on the public floor is part of the session's record (its event log)."""
-    from apps.proceedings.services import event_append
-
     session = current_session(channel.committee)
     if session is not None and session.is_open:
-        who = message.delegation.name if message.delegation else "The chair"
         event_append(
-            session_id=session.pk,
-            kind="floor_message",
-            text=f"{who}: {message.body}",
+            session=session,
+            payload=FloorMessage(
+                channel=channel.pk,
+                seq=message.seq,
+                author=message.delegation.name if message.delegation else "",
+                body=message.body,
+            ),
             actor=message.author,
-            payload={"channel": channel.pk, "seq": message.seq},
         )

@@ -39,6 +39,20 @@ class LobbyMessage(models.Model):
         return f"#{self.seq} {self.body[:40]}"
 
 
+class LobbyStream(models.Model):
+    """The counter of a simulation's lobby: `apps.core.streams.next_seq` bumps `last_seq`
+    under this row's lock, so messages are numbered gap-free without locking the simulation
+    row (which every other write to the simulation shares)."""
+
+    simulation = models.OneToOneField(
+        Simulation, on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    last_seq = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"lobby of {self.simulation_id}: {self.last_seq}"
+
+
 class Announcement(models.Model):
     """A message the worker posts at `due_at`. A row, not only a Celery ETA: the beat sweep
     posts any that a lost task missed, and `message` being set makes posting happen once."""

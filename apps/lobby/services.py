@@ -7,7 +7,6 @@ import datetime as dt
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.functional import lazy
@@ -20,8 +19,9 @@ from apps.core.errors import RateLimited
 from apps.core.groups import group_for_simulation
 from apps.core.inputs import clean_text
 from apps.core.schedule import schedule_on_commit
+from apps.core.streams import next_seq
 from apps.delegations.models import Simulation
-from apps.lobby.models import Announcement, LobbyMessage
+from apps.lobby.models import Announcement, LobbyMessage, LobbyStream
 from apps.proceedings.domain.timers import MAX_TIMER_DAYS, MAX_TIMER_S
 
 MAX_ANNOUNCEMENT_DELAY = dt.timedelta(seconds=MAX_TIMER_S)
@@ -59,20 +59,30 @@ def clean_body(body: str, *, what: str | None = None) -> str:
 
 
 def _append(*, simulation_id: int, author: User | None, body: str, kind: str) -> LobbyMessage:
-    """Append with the next sequence number. Must run inside a transaction.
-
-    The simulation row is locked (`select_for_update`) so two posts cannot read the same
-    last number; the unique (simulation, seq) constraint is the safety net. On SQLite the
-    IMMEDIATE transaction mode serialises writers instead.
-    """
-    Simulation.objects.select_for_update().only("pk").get(pk=simulation_id)
-    last = LobbyMessage.objects.filter(simulation_id=simulation_id).aggregate(m=Max("seq"))["m"]
+    """Append with the next number of the simulation's lobby (`next_seq` on its counter
+    row, locked until commit: gap-free). Must run inside a transaction."""
     message = LobbyMessage.objects.create(
-        simulation_id=simulation_id, seq=(last or 0) + 1, author=author, body=body, kind=kind
+        simulation_id=simulation_id,
+        seq=_next_seq(simulation_id),
+        author=author,
+        body=body,
+        kind=kind,
     )
     html = render_to_string("lobby/partials/push.html", {"message": message})
     push_html_on_commit(group_for_simulation(simulation_id), html)
     return message
+
+
+def _next_seq(simulation_id: int) -> int:
+    """The lobby's next number; its counter row is made on the first post (two first posts
+    at once make it once: the second insert is ignored, and waits for the first's lock)."""
+    try:
+        return next_seq(LobbyStream, simulation_id, "last_seq")
+    except LobbyStream.DoesNotExist:
+        LobbyStream.objects.bulk_create(
+            [LobbyStream(simulation_id=simulation_id)], ignore_conflicts=True
+        )
+        return next_seq(LobbyStream, simulation_id, "last_seq")
 
 
 def message_post(*, simulation: Simulation, by: User, body: str) -> LobbyMessage:

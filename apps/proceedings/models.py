@@ -8,8 +8,6 @@ duplicated timer) can be recognised and ignored.
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
@@ -17,6 +15,7 @@ from django.urls import reverse
 from apps.delegations.models import Committee, Delegation
 from apps.proceedings.domain.machine import SessionState, state_from_dict, state_to_dict
 from apps.proceedings.domain.phases import Phase
+from apps.proceedings.event_kinds import Kind, render_event
 
 
 class Session(models.Model):
@@ -186,7 +185,13 @@ class PlacardVote(models.Model):
 
 class Event(models.Model):
     """Append-only, gap-free log of everything that happened in a session: the single
-    source for live updates, replay after reconnect, transcripts and analytics."""
+    source for live updates, replay after reconnect, transcripts and analytics.
+
+    Appended only through `apps.proceedings.journal.event_append`. `payload` holds the facts
+    of its `kind` (a schema per kind in `apps.proceedings.event_kinds`), never a sentence:
+    `text` renders one when it is read, in the reader's language."""
+
+    Kind = Kind
 
     class Visibility(models.TextChoices):
         PUBLIC = "public", "Everyone in the committee"
@@ -194,7 +199,7 @@ class Event(models.Model):
 
     session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="events")
     seq = models.PositiveIntegerField()
-    kind = models.CharField(max_length=40)
+    kind = models.CharField(max_length=40, choices=Kind.choices)
     payload = models.JSONField(default=dict, blank=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
@@ -215,5 +220,5 @@ class Event(models.Model):
 
     @property
     def text(self) -> str:
-        value: Any = self.payload.get("text") if isinstance(self.payload, dict) else None
-        return str(value or self.kind.replace("_", " "))
+        """The event as a sentence, in the active language."""
+        return render_event(self)

@@ -38,8 +38,9 @@ from apps.proceedings.domain.presets import (
     preset_with_overrides,
 )
 from apps.proceedings.domain.speakers import YieldKind
+from apps.proceedings.event_kinds import RulesChanged
+from apps.proceedings.journal import event_append
 from apps.proceedings.models import Session
-from apps.proceedings.services import event_append
 
 MAJORITY_CHOICES = [(m.value, m.label) for m in MajorityRule]
 VOTE_CHOICES = [(v.value, v.value.replace("_", " ")) for v in VoteRule]
@@ -211,12 +212,7 @@ def committee_rules_update(
         locked.rules = preset_to_dict(updated)
         locked.save(update_fields=["rules"])
         if session is not None:
-            event_append(
-                session_id=session.pk,
-                kind="rules_changed",
-                text="The chair changed the rules of procedure.",
-                actor=by,
-            )
+            event_append(session=session, payload=RulesChanged(), actor=by)
     return locked
 
 

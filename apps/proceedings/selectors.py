@@ -28,7 +28,7 @@ from apps.proceedings.domain.presets import preset_from_dict
 from apps.proceedings.domain.speakers import SPEAKERS_LIST_PHASES
 from apps.proceedings.fragments import render_own_placard
 from apps.proceedings.models import Attendance, Event, Motion, PlacardVote, Session, SpeakerEntry
-from apps.proceedings.sentences import motion_text
+from apps.proceedings.event_kinds import motion_text
 
 # Motions a delegate can pick on their screen, in the order a form lists them.
 MOVABLE = [

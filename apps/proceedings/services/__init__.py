@@ -10,7 +10,7 @@ rendered, the action is refused instead of acting on a stale view (a double clic
 Callers use the package: `from apps.proceedings import services; services.motion_move(...)`.
 """
 
-from apps.proceedings.services._common import MAX_TIMER_S, MAX_TOPIC_LENGTH, event_append, preset_of
+from apps.proceedings.services._common import MAX_TIMER_S, MAX_TOPIC_LENGTH, preset_of
 from apps.proceedings.services.motions import (
     motion_entertain,
     motion_move,
@@ -44,7 +44,6 @@ __all__ = [
     "agenda_set",
     "attendance_set",
     "deadlines_sweep",
-    "event_append",
     "mediation_set",
     "motion_entertain",
     "motion_move",

@@ -7,8 +7,8 @@ import datetime as dt
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from apps.accounts.models import User
 from apps.core import policy
@@ -27,6 +27,8 @@ from apps.proceedings.domain.presets import (
     Preset,
     preset_from_dict,
 )
+from apps.proceedings.event_kinds import Payload
+from apps.proceedings.journal import event_append
 from apps.proceedings.models import Event, Motion, Session, SpeakerEntry
 
 # No timer runs longer than a week (a suspension between rounds of talks); beyond that a
@@ -61,38 +63,25 @@ def lock_session(session_id: int) -> Session:
         .first()
     )
     if session is None:
-        raise ValidationError("This session no longer exists.")
+        raise ValidationError(gettext("This session no longer exists."))
     return session
 
 
 def check_version(session: Session, expected_version: int | None) -> None:
     if expected_version is not None and expected_version != session.version:
         raise ValidationError(
-            "The floor changed since your screen was updated; look again and retry."
+            gettext("The floor changed since your screen was updated; look again and retry.")
         )
 
 
 def record(
-    session: Session,
-    *,
-    kind: str,
-    text: str,
-    actor: User | None,
-    payload: dict[str, Any] | None = None,
-    visibility: str = Event.Visibility.PUBLIC,
+    session: Session, payload: Payload, *, actor: User | None, staff_only: bool = False
 ) -> Event:
-    """Append the next event (gap-free: the locked row's counter) and bump the version.
+    """Append the next event (`journal.event_append`: gap-free, checked against its kind's
+    schema), bump the version, save the session and re-render the floor after commit.
     Must run inside the transaction that locked `session`."""
     session.version += 1
-    session.last_event_seq += 1
-    event = Event.objects.create(
-        session=session,
-        seq=session.last_event_seq,
-        kind=kind,
-        payload={"text": text, **(payload or {})},
-        actor=actor,
-        visibility=visibility,
-    )
+    event = event_append(session=session, payload=payload, actor=actor, staff_only=staff_only)
     session.save()
     effects.broadcast_floor_on_commit(session.pk)
     return event
@@ -180,26 +169,3 @@ def motion_params_dict(params: MotionParams) -> dict[str, Any]:
         }.items()
         if v not in (None, "")
     }
-
-
-def event_append(
-    *,
-    session_id: int,
-    kind: str,
-    text: str,
-    actor: User | None,
-    payload: dict[str, Any] | None = None,
-) -> Event:
-    """Append an event that does not change the floor (a message on the public floor): the
-    same gap-free numbering under the session lock, without re-broadcasting the floor."""
-    with transaction.atomic():
-        session = lock_session(session_id)
-        session.last_event_seq += 1
-        session.save(update_fields=["last_event_seq"])
-        return Event.objects.create(
-            session=session,
-            seq=session.last_event_seq,
-            kind=kind,
-            payload={"text": text, **(payload or {})},
-            actor=actor,
-        )

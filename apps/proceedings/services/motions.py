@@ -10,9 +10,11 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from apps.accounts.models import User
 from apps.core import policy, ratelimit
+from apps.proceedings import event_kinds as ek
 from apps.proceedings.domain import machine
 from apps.proceedings.domain.errors import RuleViolation
 from apps.proceedings.domain.majority import Outcome, Tally
@@ -28,7 +30,6 @@ from apps.proceedings.domain.presets import (
     Preset,
 )
 from apps.proceedings.models import Motion, Session
-from apps.proceedings.sentences import motion_text
 from apps.proceedings.services._common import (
     check_version,
     clean_topic,
@@ -52,11 +53,11 @@ def motion_move(
     policy.require(by, "session.move_motion", session)
     delegation = delegation_of(by, session.committee)
     if delegation is None:
-        raise ValidationError("Take a seat in this committee first.")
+        raise ValidationError(gettext("Take a seat in this committee first."))
     try:
         motion_kind = MotionKind(kind)
     except ValueError:
-        raise ValidationError("Choose a motion.") from None
+        raise ValidationError(gettext("Choose a motion.")) from None
     parsed = motion_params(
         {**(params or {}), "topic": clean_topic(str((params or {}).get("topic") or ""))}
     )
@@ -74,7 +75,7 @@ def motion_move(
         with transaction.atomic():
             session = lock_session(session.pk)
             if not session.is_open:
-                raise ValidationError("The session is not open.")
+                raise ValidationError(gettext("The session is not open."))
             errors = validate_motion(
                 preset_of(session),
                 session.phase_enum,
@@ -103,10 +104,12 @@ def motion_move(
             )
             record(
                 session,
-                kind="motion_moved",
-                text=f"{delegation.name} moves {motion_text(motion)}.",
+                ek.MotionMoved(
+                    **ek.motion_fields(motion, pk=motion.pk),
+                    mover=delegation.pk,
+                    mover_name=delegation.name,
+                ),
                 actor=by,
-                payload={"motion": motion.pk},
             )
     except ValidationError:
         ratelimit.undo(limit_key)
@@ -117,7 +120,7 @@ def motion_move(
 def _open_motion(session: Session, motion_id: int) -> Motion:
     motion = Motion.objects.filter(pk=motion_id, session=session).select_related("mover").first()
     if motion is None or not motion.is_open:
-        raise ValidationError("That motion is no longer on the floor.")
+        raise ValidationError(gettext("That motion is no longer on the floor."))
     return motion
 
 
@@ -131,12 +134,7 @@ def motion_withdraw(*, session: Session, by: User, motion_id: int) -> Motion:
         motion.status = Motion.Status.WITHDRAWN
         motion.decided_at = timezone.now()
         motion.save()
-        record(
-            session,
-            kind="motion_withdrawn",
-            text=f"{motion_text(motion).capitalize()} is withdrawn.",
-            actor=by,
-        )
+        record(session, ek.MotionWithdrawn(**ek.motion_fields(motion, pk=motion.pk)), actor=by)
     return motion
 
 
@@ -148,12 +146,7 @@ def motion_rule_out_of_order(*, session: Session, by: User, motion_id: int) -> M
         motion.status = Motion.Status.OUT_OF_ORDER
         motion.decided_at = timezone.now()
         motion.save()
-        record(
-            session,
-            kind="motion_out_of_order",
-            text=f"The chair rules {motion_text(motion)} out of order.",
-            actor=by,
-        )
+        record(session, ek.MotionOutOfOrder(**ek.motion_fields(motion, pk=motion.pk)), actor=by)
     return motion
 
 
@@ -168,9 +161,9 @@ def motion_entertain(
         check_version(session, expected_version)
         motion = _open_motion(session, motion_id)
         if motion.status == Motion.Status.VOTING:
-            raise ValidationError("This motion is already being voted on.")
+            raise ValidationError(gettext("This motion is already being voted on."))
         if Motion.objects.filter(session=session, status=Motion.Status.VOTING).exists():
-            raise ValidationError("Close the vote in progress first.")
+            raise ValidationError(gettext("Close the vote in progress first."))
         preset = preset_of(session)
         kind = MotionKind(motion.kind)
         if kind is MotionKind.SET_AGENDA:
@@ -183,13 +176,7 @@ def motion_entertain(
         else:
             motion.status = Motion.Status.VOTING
             motion.save(update_fields=["status"])
-            record(
-                session,
-                kind="vote_opened",
-                text=f"Vote on {motion_text(motion)}: raise your placards.",
-                actor=by,
-                payload={"motion": motion.pk},
-            )
+            record(session, ek.VoteOpened(**ek.motion_fields(motion, pk=motion.pk)), actor=by)
     return motion
 
 
@@ -225,18 +212,14 @@ def decide(
         "reason": outcome.reason if outcome else how,
     }
     motion.save()
-    if how:
-        text = f"{how} {motion_text(motion)}."
-    else:
-        verb = "passes" if passed else "fails"
-        detail = f" ({tally.summary()})" if tally else ""
-        reason = f" {outcome.reason}" if outcome and not passed and outcome.reason else ""
-        motion_words = motion_text(motion)
-        text = f"{motion_words[:1].upper()}{motion_words[1:]} {verb}{detail}.{reason}"
-    record(
-        session,
-        kind="motion_passed" if passed else "motion_failed",
-        text=text,
-        actor=by,
-        payload={"motion": motion.pk, "phase": session.phase},
+    schema = ek.MotionPassed if passed else ek.MotionFailed
+    payload = schema(
+        **ek.motion_fields(motion, pk=motion.pk),
+        phase=session.phase,
+        granted=bool(how),
+        yes=tally.yes if tally else None,
+        no=tally.no if tally else None,
+        abstain=tally.abstain if tally else None,
+        reason=outcome.reason if outcome else "",
     )
+    record(session, payload, actor=by)

@@ -9,10 +9,12 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from apps.accounts.models import User
 from apps.core import policy
 from apps.delegations.models import Committee, Delegation
+from apps.proceedings import event_kinds as ek
 from apps.proceedings.domain import machine
 from apps.proceedings.domain.errors import RuleViolation
 from apps.proceedings.domain.mediation import MediationMode, MediatorAction
@@ -54,7 +56,9 @@ def session_create(*, committee: Committee, by: User) -> Session:
             .exclude(phase=Phase.ADJOURNED.value)
             .exists()
         ):
-            raise ValidationError("This committee already has a session that is not adjourned.")
+            raise ValidationError(
+                gettext("This committee already has a session that is not adjourned.")
+            )
         number = (
             Session.objects.filter(committee=committee).aggregate(n=Max("number"))["n"] or 0
         ) + 1
@@ -70,7 +74,7 @@ def session_create(*, committee: Committee, by: User) -> Session:
             Attendance(session=session, delegation=d) for d in committee.delegations.all()
         )
         session.committee = committee
-        record(session, kind="session_created", text=f"Session {number} created.", actor=by)
+        record(session, ek.SessionCreated(number=number), actor=by)
     return session
 
 
@@ -84,12 +88,7 @@ def session_open(*, session: Session, by: User, expected_version: int | None = N
         except RuleViolation as error:
             raise rule_error(error) from error
         set_state(session, new, now=timezone.now())
-        record(
-            session,
-            kind="session_opened",
-            text=f"The session is open: {new.phase.label}.",
-            actor=by,
-        )
+        record(session, ek.SessionOpened(phase=new.phase.value), actor=by)
     return session
 
 
@@ -108,7 +107,7 @@ def phase_advance(
     try:
         target = Phase(to)
     except ValueError:
-        raise ValidationError("Choose a phase.") from None
+        raise ValidationError(gettext("Choose a phase.")) from None
     for value, what in ((duration_s, "duration"), (speaking_time_s, "speaking time")):
         if value is not None and not 0 < value <= MAX_TIMER_S:
             raise ValidationError(f"The {what} must be between 1 second and 7 days.")
@@ -134,10 +133,8 @@ def phase_advance(
         lapse_open_motions(session)
         record(
             session,
-            kind="phase_changed",
-            text=f"{machine.describe_timer(new)}.",
+            ek.PhaseChanged(phase=new.phase.value, timer_s=new.timer_s, ended=None),
             actor=by,
-            payload={"phase": new.phase.value},
         )
     return session
 
@@ -150,16 +147,14 @@ def phase_end_now(*, session: Session, by: User, expected_version: int | None = 
         check_version(session, expected_version)
         state = session.machine
         if not state.phase.is_timed:
-            raise ValidationError("Only a caucus or a suspension can be ended early.")
+            raise ValidationError(gettext("Only a caucus or a suspension can be ended early."))
         new = machine.on_deadline(preset_of(session), state)
         set_state(session, new, now=timezone.now())
         lapse_open_motions(session)
         record(
             session,
-            kind="phase_changed",
-            text=f"The chair ended the {state.phase.label.lower()}; {new.phase.label.lower()}.",
+            ek.PhaseChanged(phase=new.phase.value, timer_s=None, ended=state.phase.value),
             actor=by,
-            payload={"phase": new.phase.value},
         )
     return session
 
@@ -171,20 +166,14 @@ def agenda_set(*, session: Session, by: User, topic: str) -> Session:
     policy.require(by, "session.chair", session)
     topic = clean_topic(topic)
     if not topic:
-        raise ValidationError("Choose the topic to take up.")
+        raise ValidationError(gettext("Choose the topic to take up."))
     with transaction.atomic():
         session = lock_session(session.pk)
         require_mediator_power(session, by, MediatorAction.SET_AGENDA)
         if not session.is_open:
-            raise ValidationError("Open the session first.")
+            raise ValidationError(gettext("Open the session first."))
         session.set_machine(replace(session.machine, agenda_item=topic))
-        record(
-            session,
-            kind="agenda_set",
-            text=f"The committee takes up: {topic}.",
-            actor=by,
-            payload={"topic": topic},
-        )
+        record(session, ek.AgendaSet(topic=topic), actor=by)
     return session
 
 
@@ -195,7 +184,7 @@ def mediation_set(*, session: Session, by: User, mode: str, proximity: bool) -> 
     adjourned and opened a new session would otherwise get back the wider powers)."""
     policy.require(by, "committee.set_mediation", session.committee)
     if mode not in {m.value for m in MediationMode}:
-        raise ValidationError("Choose facilitative, procedural or directive mediation.")
+        raise ValidationError(gettext("Choose facilitative, procedural or directive mediation."))
     with transaction.atomic():
         # The committee first, then the session: the order the rules editor locks them in.
         committee = Committee.objects.select_for_update().get(pk=session.committee_id)
@@ -212,20 +201,14 @@ def mediation_set(*, session: Session, by: User, mode: str, proximity: bool) -> 
         session = lock_session(session.pk)
         session.mediation_mode = mode
         session.proximity = proximity
-        record(
-            session,
-            kind="mediation_changed",
-            text=f"Mediation is now {mode}{' with proximity talks' if proximity else ''}.",
-            actor=by,
-            payload={"mode": mode, "proximity": proximity},
-        )
+        record(session, ek.MediationChanged(mode=mode, proximity=proximity), actor=by)
     return session
 
 
 def attendance_set(*, session: Session, by: User, delegation_id: int, status: str) -> Attendance:
     policy.require(by, "session.chair", session)
     if status not in Attendance.Status.values:
-        raise ValidationError("Choose present, present and voting, or absent.")
+        raise ValidationError(gettext("Choose present, present and voting, or absent."))
     with transaction.atomic():
         session = lock_session(session.pk)
         row = (
@@ -238,15 +221,13 @@ def attendance_set(*, session: Session, by: User, delegation_id: int, status: st
                 pk=delegation_id, committee_id=session.committee_id
             ).first()
             if delegation is None:
-                raise ValidationError("That delegation is not a member of this committee.")
+                raise ValidationError(gettext("That delegation is not a member of this committee."))
             row = Attendance(session=session, delegation=delegation)
         row.status = status
         row.save()
         record(
             session,
-            kind="attendance",
-            text=f"{row.delegation.name}: {row.get_status_display().lower()}.",
+            ek.AttendanceSet(delegation=row.delegation_id, name=row.delegation.name, status=status),
             actor=by,
-            payload={"delegation": delegation_id, "status": status},
         )
     return row

@@ -8,11 +8,13 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from apps.accounts.models import User
 from apps.core import policy
 from apps.delegations.models import Delegation
 from apps.proceedings import effects
+from apps.proceedings import event_kinds as ek
 from apps.proceedings.domain import machine
 from apps.proceedings.domain.errors import RuleViolation
 from apps.proceedings.domain.speakers import (
@@ -52,24 +54,24 @@ def speaker_add(
         policy.require(by, "session.speak", session)
         own = delegation_of(by, session.committee)
         if own is None:
-            raise ValidationError("Take a seat in this committee first.")
+            raise ValidationError(gettext("Take a seat in this committee first."))
         delegation_id = own.pk
     try:
         side_value = Side(side or Side.GENERAL)
     except ValueError:
-        raise ValidationError("Choose for or against.") from None
+        raise ValidationError(gettext("Choose for or against.")) from None
     with transaction.atomic():
         session = lock_session(session.pk)
         delegation = Delegation.objects.filter(
             pk=delegation_id, committee_id=session.committee_id
         ).first()
         if delegation is None:
-            raise ValidationError("That delegation is not a member of this committee.")
+            raise ValidationError(gettext("That delegation is not a member of this committee."))
         if not session.is_open:
-            raise ValidationError("The session is not open.")
+            raise ValidationError(gettext("The session is not open."))
         preset = preset_of(session)
         if session.phase_enum not in SPEAKERS_LIST_PHASES:
-            raise ValidationError("There is no speakers list in this phase.")
+            raise ValidationError(gettext("There is no speakers list in this phase."))
         error = can_add(
             preset.speakers,
             _entries(session),
@@ -85,13 +87,7 @@ def speaker_add(
         entry = SpeakerEntry.objects.create(
             session=session, delegation=delegation, side=side_value.value, position=position
         )
-        record(
-            session,
-            kind="speaker_added",
-            text=f"{delegation.name} joins the speakers list.",
-            actor=by,
-            payload={"delegation": delegation.pk},
-        )
+        record(session, ek.SpeakerAdded(delegation=delegation.pk, name=delegation.name), actor=by)
     return entry
 
 
@@ -105,7 +101,7 @@ def speaker_remove(*, session: Session, by: User, entry_id: int) -> None:
             .first()
         )
         if entry is None:
-            raise ValidationError("That entry is no longer on the list.")
+            raise ValidationError(gettext("That entry is no longer on the list."))
         if not policy.can(by, "session.chair", session):
             own = delegation_of(by, session.committee)
             if own is None or own.pk != entry.delegation_id:
@@ -113,8 +109,7 @@ def speaker_remove(*, session: Session, by: User, entry_id: int) -> None:
         entry.delete()
         record(
             session,
-            kind="speaker_removed",
-            text=f"{entry.delegation.name} leaves the speakers list.",
+            ek.SpeakerRemoved(delegation=entry.delegation_id, name=entry.delegation.name),
             actor=by,
         )
 
@@ -127,7 +122,7 @@ def speakers_reorder(*, session: Session, by: User, entry_id: int, direction: st
         entries = list(SpeakerEntry.objects.filter(session=session).order_by("position"))
         index = next((i for i, e in enumerate(entries) if e.pk == entry_id), None)
         if index is None:
-            raise ValidationError("That entry is no longer on the list.")
+            raise ValidationError(gettext("That entry is no longer on the list."))
         other = index - 1 if direction == "up" else index + 1
         if not 0 <= other < len(entries):
             return
@@ -136,12 +131,7 @@ def speakers_reorder(*, session: Session, by: User, entry_id: int, direction: st
             if entry.position != position:
                 entry.position = position
                 entry.save(update_fields=["position"])
-        record(
-            session,
-            kind="speakers_reordered",
-            text="The chair reordered the speakers list.",
-            actor=by,
-        )
+        record(session, ek.SpeakersReordered(), actor=by)
 
 
 def speaker_next(*, session: Session, by: User, expected_version: int | None = None) -> Session:
@@ -156,7 +146,7 @@ def speaker_next(*, session: Session, by: User, expected_version: int | None = N
             preset.speakers, _entries(session), phase=session.phase_enum, last_side=last_side
         )
         if entry is None:
-            raise ValidationError("The speakers list is empty.")
+            raise ValidationError(gettext("The speakers list is empty."))
         row = (
             SpeakerEntry.objects.filter(
                 session=session, delegation_id=entry.delegation_id, side=entry.side.value
@@ -171,10 +161,10 @@ def speaker_next(*, session: Session, by: User, expected_version: int | None = N
         _start_speech(session, row.delegation, seconds, side=entry.side.value)
         record(
             session,
-            kind="speech_started",
-            text=f"{row.delegation.name} has the floor ({seconds} s).",
+            ek.SpeechStarted(
+                delegation=row.delegation_id, name=row.delegation.name, seconds=seconds
+            ),
             actor=by,
-            payload={"delegation": row.delegation_id, "seconds": seconds},
         )
     return session
 
@@ -197,19 +187,19 @@ def _start_speech(
 def speaker_extend(*, session: Session, by: User, seconds: int) -> Session:
     policy.require(by, "session.chair", session)
     if not 5 <= seconds <= 600:
-        raise ValidationError("Extend by 5 seconds to 10 minutes.")
+        raise ValidationError(gettext("Extend by 5 seconds to 10 minutes."))
     with transaction.atomic():
         session = lock_session(session.pk)
         if session.speech_deadline is None or session.speaker is None:
-            raise ValidationError("Nobody has the floor.")
+            raise ValidationError(gettext("Nobody has the floor."))
         session.speech_deadline += dt.timedelta(seconds=seconds)
         effects.schedule_speech_end_on_commit(
             session.pk, session.speech_number, session.speech_deadline
         )
+        speaker = session.speaker
         record(
             session,
-            kind="speech_extended",
-            text=f"{session.speaker.name} gets {seconds} more seconds.",
+            ek.SpeechExtended(delegation=speaker.pk, name=speaker.name, seconds=seconds),
             actor=by,
         )
     return session
@@ -220,10 +210,14 @@ def speaker_end(*, session: Session, by: User) -> Session:
     with transaction.atomic():
         session = lock_session(session.pk)
         if session.speaker is None:
-            raise ValidationError("Nobody has the floor.")
-        name = session.speaker.name
+            raise ValidationError(gettext("Nobody has the floor."))
+        name, speaker_id = session.speaker.name, session.speaker_id
         end_speech_fields(session)
-        record(session, kind="speech_ended", text=f"{name} yields the floor.", actor=by)
+        record(
+            session,
+            ek.SpeechEnded(delegation=speaker_id, name=name, timed_out=False),
+            actor=by,
+        )
     return session
 
 
@@ -234,15 +228,19 @@ def speaker_yield(
     with transaction.atomic():
         session = lock_session(session.pk)
         if session.speaker is None or session.speech_deadline is None:
-            raise ValidationError("Nobody has the floor.")
+            raise ValidationError(gettext("Nobody has the floor."))
         if not policy.can(by, "session.chair", session):
             own = delegation_of(by, session.committee)
             if own is None or own.pk != session.speaker_id:
-                raise ValidationError("Only the delegation that has the floor can yield it.")
+                raise ValidationError(
+                    gettext("Only the delegation that has the floor can yield it.")
+                )
         try:
             yield_kind = YieldKind(kind)
         except ValueError:
-            raise ValidationError("Yield to a delegation, to questions or to the chair.") from None
+            raise ValidationError(
+                gettext("Yield to a delegation, to questions or to the chair.")
+            ) from None
         remaining = max(0, int((session.speech_deadline - timezone.now()).total_seconds()))
         speaker = session.speaker
         try:
@@ -256,24 +254,26 @@ def speaker_yield(
             )
         except RuleViolation as error:
             raise rule_error(error) from error
+        target = None
         if result.kind is YieldKind.CHAIR:
             end_speech_fields(session)
-            text = f"{speaker.name} yields to the chair."
-        elif result.kind is YieldKind.QUESTIONS:
-            text = f"{speaker.name} yields {result.seconds} s to questions."
-        else:
+        elif result.kind is YieldKind.DELEGATION:
             target = Delegation.objects.filter(
                 pk=result.to_delegation_id or 0, committee_id=session.committee_id
             ).first()
             if target is None:
-                raise ValidationError("That delegation is not a member of this committee.")
+                raise ValidationError(gettext("That delegation is not a member of this committee."))
             _start_speech(session, target, result.seconds, yielded=True)
-            text = f"{speaker.name} yields {result.seconds} s to {target.name}."
         record(
             session,
-            kind="speech_yielded",
-            text=text,
+            ek.SpeechYielded(
+                delegation=speaker.pk,
+                name=speaker.name,
+                yield_to=result.kind.value,
+                seconds=result.seconds,
+                to_delegation=target.pk if target else None,
+                to_name=target.name if target else "",
+            ),
             actor=by,
-            payload={"yield": result.kind.value},
         )
     return session

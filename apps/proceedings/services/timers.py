@@ -8,6 +8,7 @@ import datetime as dt
 from django.db import transaction
 from django.utils import timezone
 
+from apps.proceedings import event_kinds as ek
 from apps.proceedings.domain import machine
 from apps.proceedings.models import Session
 from apps.proceedings.services._common import (
@@ -48,15 +49,9 @@ def phase_end_if_due(
         lapse_open_motions(session)
         record(
             session,
-            kind="phase_ended",
-            text=f"Time is up: {state.phase.label.lower()} ended; {new.phase.label.lower()}.",
-            actor=None,
             # The deadline that passed (the new phase has none, or its own).
-            payload={
-                "phase": new.phase.value,
-                "ended": state.phase.value,
-                "deadline": iso(deadline),
-            },
+            ek.PhaseEnded(phase=new.phase.value, ended=state.phase.value, deadline=iso(deadline)),
+            actor=None,
         )
         return True
 
@@ -84,10 +79,10 @@ def speech_end_if_due(
             or session.speech_deadline > now
         ):
             return False
-        name = session.speaker.name
+        name, speaker_id = session.speaker.name, session.speaker_id
         end_speech_fields(session)
         record(
-            session, kind="speech_ended", text=f"Time: {name}'s speaking time is over.", actor=None
+            session, ek.SpeechEnded(delegation=speaker_id, name=name, timed_out=True), actor=None
         )
         return True
 

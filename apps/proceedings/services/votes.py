@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext
 
 from apps.accounts.models import User
 from apps.core import policy
 from apps.proceedings import effects
+from apps.proceedings import event_kinds as ek
 from apps.proceedings.domain.majority import Tally, Vote
 from apps.proceedings.domain.motions import (
     MotionKind,
@@ -17,7 +19,7 @@ from apps.proceedings.domain.presets import (
 )
 from apps.proceedings.domain.roll_call import Attendance as RollCall
 from apps.proceedings.domain.roll_call import tally_votes
-from apps.proceedings.models import Attendance, Event, Motion, PlacardVote, Session
+from apps.proceedings.models import Attendance, Motion, PlacardVote, Session
 from apps.proceedings.services._common import (
     delegation_of,
     lock_session,
@@ -33,17 +35,17 @@ def motion_vote_cast(*, session: Session, by: User, motion_id: int, choice: str)
     policy.require(by, "session.vote_procedure", session)
     delegation = delegation_of(by, session.committee)
     if delegation is None:
-        raise ValidationError("Take a seat in this committee first.")
+        raise ValidationError(gettext("Take a seat in this committee first."))
     if choice not in PlacardVote.Choice.values:
-        raise ValidationError("Vote yes, no or abstain.")
+        raise ValidationError(gettext("Vote yes, no or abstain."))
     with transaction.atomic():
         session = lock_session(session.pk)
         motion = Motion.objects.filter(pk=motion_id, session=session).first()
         if motion is None or motion.status != Motion.Status.VOTING:
-            raise ValidationError("This vote is closed.")
+            raise ValidationError(gettext("This vote is closed."))
         preset = preset_of(session)
         if choice == PlacardVote.Choice.ABSTAIN and not preset.voting.abstentions_allowed:
-            raise ValidationError("Abstentions are not allowed in this committee.")
+            raise ValidationError(gettext("Abstentions are not allowed in this committee."))
         present = (
             Attendance.objects.filter(session=session, delegation=delegation)
             .exclude(status=Attendance.Status.ABSENT)
@@ -51,7 +53,7 @@ def motion_vote_cast(*, session: Session, by: User, motion_id: int, choice: str)
         )
         if not present:
             raise ValidationError(
-                "Your delegation is marked absent: tell the chair you are present."
+                gettext("Your delegation is marked absent: tell the chair you are present.")
             )
         vote, _ = PlacardVote.objects.update_or_create(
             motion=motion, delegation=delegation, defaults={"choice": choice, "cast_by": by}
@@ -60,13 +62,13 @@ def motion_vote_cast(*, session: Session, by: User, motion_id: int, choice: str)
         # carries a new number and a newer tally never loses to an older one.
         record(
             session,
-            kind="placard",
-            text=f"{delegation.name}: {vote.get_choice_display().lower()}.",
+            ek.PlacardRaised(
+                motion=motion.pk, delegation=delegation.pk, name=delegation.name, choice=choice
+            ),
             actor=by,
-            payload={"motion": motion.pk, "choice": choice},
             # Shown to others by the committee's placard rule (`placards_shown`), which the
             # floor applies when it renders; stored as staff-only for any other reader.
-            visibility=Event.Visibility.STAFF,
+            staff_only=True,
         )
         effects.push_own_placard_on_commit(
             session_id=session.pk, delegation_id=delegation.pk, motion_id=motion.pk, choice=choice
@@ -87,7 +89,7 @@ def motion_vote_close(
             Motion.objects.filter(pk=motion_id, session=session).select_related("mover").first()
         )
         if motion is None or motion.status != Motion.Status.VOTING:
-            raise ValidationError("This vote is not open.")
+            raise ValidationError(gettext("This vote is not open."))
         preset = preset_of(session)
         tally = _tally(session, motion, counts)
         outcome = decide_motion(preset, MotionKind(motion.kind), tally)

@@ -56,7 +56,7 @@ from psycopg import sql
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 DB_NAME_RE = re.compile(r"[a-z_][a-z0-9_]{0,62}")
-FLOOR_RE = re.compile(r'id="floor-(\d+)"')
+FLOOR_RE = re.compile(r'id="floor-(\d+)-')  # a part of session N's floor
 SEQ_RE = re.compile(r'data-stream-seq="(\d+)"')
 
 
@@ -475,13 +475,18 @@ def lateness(
 
 
 def render_cost(ids: list[int]) -> float:
-    """Milliseconds to render one floor snapshot (what a phase end renders twice)."""
-    from apps.proceedings.effects import render_floor
+    """Milliseconds to read and render the public parts a phase end touches."""
+    from apps.proceedings import fragments, selectors
 
     sample = ids[:20]
     started = time.perf_counter()
     for session_id in sample:
-        render_floor(session_id, staff=False)
+        touched = fragments.NEW_PHASE
+        floor = selectors.floor_context(
+            session_id=session_id, sections=fragments.sections_for(touched)
+        )
+        assert floor is not None
+        fragments.render_parts(floor, touched, staff=False, since=floor.version)
     return (time.perf_counter() - started) * 1000 / len(sample)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -50,6 +51,28 @@ def push_html(group: str, html: str) -> None:
     names its group: a socket that left the group (access revoked) drops a push already on
     its way to it."""
     send_to_group(group, {"type": "push.html", "html": html, "group": group})
+
+
+def push_many(messages: Sequence[tuple[str, str]]) -> None:
+    """Push several fragments, each to its group, in this order, in one trip to the event
+    loop: a send on its own pays for the trip (a few ms from a thread without a loop), so a
+    change that updates a floor and a few dozen delegations' screens sends them together.
+    Failures are logged as in `send_to_group` (one group's failure does not stop the rest)."""
+    layer = get_channel_layer()
+    if layer is None or not messages:
+        return
+
+    async def send_all() -> None:
+        for group, html in messages:
+            try:
+                await layer.group_send(group, {"type": "push.html", "html": html, "group": group})
+            except Exception:  # noqa: BLE001 - committed already: clients replay what they miss
+                logger.exception("broadcast to %s failed; clients will replay it", group)
+
+    if _running_loop():
+        _loop_free_thread.submit(async_to_sync(send_all)).result()
+    else:
+        async_to_sync(send_all)()
 
 
 def push_html_on_commit(group: str, html: str) -> None:

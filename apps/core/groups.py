@@ -49,3 +49,10 @@ def group_for_presence(simulation_id: int) -> str:
 def group_for_channel_chair(channel_id: int) -> str:
     """The committee's chair reading a note thread: only the notes passed via the chair."""
     return f"channel.{channel_id}.chair"
+
+
+def group_for_session_seats(session_id: int, rights: str) -> str:
+    """The screens of every delegation on a session's floor whose delegates have the same
+    rights there (`rights`: a short code, apps.proceedings.selectors.rights_code): what is
+    the same for all of them (the actions in order, a fresh ballot) is sent once."""
+    return f"session.{session_id}.seats.{rights}"

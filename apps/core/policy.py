@@ -312,6 +312,23 @@ def can(user: User | AnonymousUser, action: str, obj: Any) -> bool:
     return rule(found, obj)
 
 
+def seat_can(delegation: Delegation, action: str, obj: Any) -> bool:
+    """What every delegate seated in `delegation` may do, by the same rule as `can()`: for
+    what is rendered once per delegation and pushed to its screens (its own actions on the
+    floor, its ballot), not per user. Reads the delegation's kind and rights overrides."""
+    seat = Standing(
+        user_id=None,
+        simulation_id=0,
+        is_owner=False,
+        role=Role.DELEGATE,
+        simulation_open=True,
+        delegation_id=int(delegation.pk),
+        delegation_committee_id=int(delegation.committee_id),
+        rights=_rights(delegation.kind, delegation.rights_overrides),
+    )
+    return RULES[action](seat, obj)
+
+
 def reads_only_via_chair(user: User | AnonymousUser, channel: Any) -> bool:
     """Whether `user` reads `channel` only as the committee's chair reading a note thread:
     the notes passed via the chair, none of the others (which its members alone read)."""

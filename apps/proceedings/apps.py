@@ -8,6 +8,7 @@ class ProceedingsConfig(AppConfig):
 
     def ready(self) -> None:
         from apps.core import replay
-        from apps.proceedings.selectors import session_groups, session_replay
+        from apps.proceedings.fragments import session_replay
+        from apps.proceedings.selectors import session_groups
 
         replay.register_prefix("session-", session_replay, session_groups)

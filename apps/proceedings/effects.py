@@ -1,27 +1,26 @@
-"""What a session change sends out after commit: the floor re-rendered for its followers,
-a delegation's own placard to its screens, and the timer tasks for new deadlines.
+"""What a session change sends out after commit: the parts of the floor it touched, to the
+public floor, the chair's console and the delegations concerned (apps/proceedings/
+fragments.py renders them); and the timer tasks for new deadlines.
 
-Services call these inside their transaction; nothing leaves before commit. Timer tasks are
-queued by name (`apps.core.schedule`): the tasks module imports the services, not the
-other way round.
+Services call these inside their transaction; nothing leaves before commit. The changes a
+transaction makes to one session go out as one push, rendered once. Timer tasks are queued
+by name (`apps.core.schedule`): the tasks module imports the services, not the other way
+round.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import threading
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
-from django.template.loader import render_to_string
 
-from apps.core.broadcast import push_html
-from apps.core.groups import (
-    group_for_session,
-    group_for_session_delegation,
-    group_for_session_staff,
-)
+from apps.core.broadcast import push_many
 from apps.core.schedule import schedule_on_commit
-from apps.proceedings.fragments import render_own_placard
+from apps.proceedings import fragments
+from apps.proceedings.models import Event
 from apps.proceedings.selectors import floor_context
 
 # The timer tasks of apps/proceedings/tasks.py, by their registered names.
@@ -29,46 +28,73 @@ END_PHASE_TASK = "apps.proceedings.tasks.end_phase"
 END_SPEECH_TASK = "apps.proceedings.tasks.end_speech"
 
 
-def _context(session_id: int) -> dict[str, Any]:
-    context = floor_context(session_id=session_id)
-    context["oob"] = True
-    # Pushed forms carry no token of their own ({% form_token %} renders nothing): htmx
-    # sends the page's, from hx-headers on <body>.
-    context["csrf_token"] = ""
-    return context
+@dataclass
+class _Batch:
+    """The changes one transaction made to one session's floor, pushed once it commits."""
+
+    session_id: int
+    # The floor's version before the first change: a client showing an older one missed a
+    # push and asks for the floor again (live.js).
+    since: int | None
+    events: list[tuple[str, Any]] = field(default_factory=list)
+    ballots: set[int] = field(default_factory=set)
+    done: bool = False
+
+    def flush(self) -> None:
+        if self.done:
+            return
+        self.done = True
+        touched = fragments.touched_by(self.events)
+        touched |= fragments.Touched(ballots=frozenset(self.ballots))
+        floor = floor_context(session_id=self.session_id, sections=fragments.sections_for(touched))
+        if floor is None:
+            return
+        since = self.since if self.since is not None else floor.version - len(self.events)
+        push_many(fragments.push_for(floor, touched, since=since).messages)
 
 
-def render_floor(session_id: int, *, staff: bool) -> str:
-    context = _context(session_id)
-    context["staff"] = staff
-    return render_to_string("proceedings/partials/floor.html", context)
+_local = threading.local()
+
+
+def _batch(session_id: int, *, version: int | None) -> _Batch:
+    """This transaction's batch for the session (a new one after a commit or a rollback).
+    Each change registers its own on-commit callback; the first to run pushes them all."""
+    batches: dict[int, _Batch] = _local.__dict__.setdefault("batches", {})
+    batch = batches.get(session_id)
+    pending = transaction.get_connection().run_on_commit
+    if batch is None or batch.done or not any(func == batch.flush for _, func, _ in pending):
+        batch = _Batch(session_id, since=None if version is None else version - 1)
+        batches[session_id] = batch
+    transaction.on_commit(batch.flush)
+    return batch
+
+
+def broadcast_floor_on_commit(
+    session_id: int, event: Event | None = None, *, version: int | None = None
+) -> None:
+    """After commit, push what `event` changed on the floor (everything when no event is
+    given). `version`: the session's version once this change is counted."""
+    batch = _batch(session_id, version=version)
+    batch.events.append((event.kind, event.payload) if event is not None else ("", {}))
 
 
 def broadcast_floor(session_id: int) -> None:
-    """Two renders per change (public and chair), each one group send: no query per
-    recipient (DESIGN.md §3). The public push also carries the delegations' actions, which
-    follow the phase."""
-    context = _context(session_id)
-    if not context:
-        return
-    public = render_to_string("proceedings/partials/floor.html", {**context, "staff": False})
-    actions = render_to_string("proceedings/partials/delegate_actions.html", context)
-    push_html(group_for_session(session_id), public + actions)
-    staff = render_to_string("proceedings/partials/floor.html", {**context, "staff": True})
-    push_html(group_for_session_staff(session_id), staff)
-
-
-def broadcast_floor_on_commit(session_id: int) -> None:
-    transaction.on_commit(lambda: broadcast_floor(session_id))
+    """Push the whole floor now (every part, every seated delegation's fragments)."""
+    floor = floor_context(session_id=session_id)
+    if floor is not None:
+        push = fragments.push_for(floor, fragments.EVERYTHING, since=floor.version)
+        push_many(push.messages)
 
 
 def push_own_placard_on_commit(
     *, session_id: int, delegation_id: int, motion_id: int, choice: str
 ) -> None:
-    """Tell the delegation's other screens (a co-delegate's phone) the placard it now holds."""
-    html = render_own_placard(session_id=session_id, motion_id=motion_id, choice=choice)
-    group = group_for_session_delegation(session_id, delegation_id)
-    transaction.on_commit(lambda: push_html(group, html))
+    """The delegation's ballot goes to its screens with the change that raised its placard
+    (the placard event names the delegation too: this only makes sure of it)."""
+    batches: dict[int, _Batch] = _local.__dict__.setdefault("batches", {})
+    batch = batches.get(session_id)
+    if batch is not None and not batch.done:
+        batch.ballots.add(delegation_id)
 
 
 def schedule_phase_end_on_commit(session_id: int, entry: int, deadline: dt.datetime) -> None:

@@ -1,12 +1,18 @@
-"""Reads of a session: the floor (one constant set of queries), replay and groups."""
+"""Reads of a session: the floor (one constant set of queries, as a typed `Floor`), the
+groups a client may follow, and the delegations seated in a committee."""
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import json
 import math
-from typing import Any
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from types import SimpleNamespace
+from typing import Any, NamedTuple
 
-from django.template.loader import render_to_string
 from django.utils import timezone
 
 from apps.accounts.models import User
@@ -14,21 +20,21 @@ from apps.core import policy
 from apps.core.groups import (
     group_for_session,
     group_for_session_delegation,
+    group_for_session_seats,
     group_for_session_staff,
     stream_for_session,
 )
-from apps.delegations.models import Delegation
+from apps.delegations.models import Committee, Delegation, Membership
 from apps.proceedings.domain import machine
 from apps.proceedings.domain.majority import placards_shown
 from apps.proceedings.domain.mediation import MediationMode, MediatorAction, mediator_may
 from apps.proceedings.domain.motions import Motion as RuleMotion
 from apps.proceedings.domain.motions import MotionKind, MotionParams, order_motions
 from apps.proceedings.domain.phases import Phase
-from apps.proceedings.domain.presets import preset_from_dict
-from apps.proceedings.domain.speakers import SPEAKERS_LIST_PHASES
-from apps.proceedings.fragments import render_own_placard
-from apps.proceedings.models import Attendance, Event, Motion, PlacardVote, Session, SpeakerEntry
+from apps.proceedings.domain.presets import Preset, preset_from_dict
+from apps.proceedings.domain.speakers import SPEAKERS_LIST_PHASES, YieldKind
 from apps.proceedings.event_kinds import motion_text
+from apps.proceedings.models import Attendance, Event, Motion, PlacardVote, Session, SpeakerEntry
 
 # Motions a delegate can pick on their screen, in the order a form lists them.
 MOVABLE = [
@@ -49,150 +55,268 @@ MOVABLE = [
     MotionKind.RIGHT_OF_REPLY,
 ]
 
+JOURNAL_LENGTH = 12
+# Placards are counted in the vote box (and listed there by the committee's placard rule);
+# in the journal 48 of them would push everything else out.
+NOT_IN_JOURNAL = ("placard",)
 
-def _phase_label(phase: str) -> str:
-    return "Not started" if phase == Phase.NOT_STARTED else Phase(phase).label
+
+# --- committee pages -------------------------------------------------------------------------
 
 
-def committee_sessions(*, committee: Any) -> list[Session]:
-    sessions = list(Session.objects.filter(committee=committee).order_by("-number")[:20])
-    for session in sessions:
-        session.phase_label = _phase_label(session.phase)  # type: ignore[attr-defined]
-    return sessions
+@dataclass(frozen=True)
+class SessionRow:
+    id: int
+    number: int
+    phase: Phase
+
+
+def committee_sessions(*, committee: Committee) -> list[SessionRow]:
+    rows = Session.objects.filter(committee=committee).order_by("-number")[:20]
+    return [SessionRow(s.pk, s.number, Phase(s.phase)) for s in rows]
 
 
 def session_for_page(*, session_id: int) -> Session | None:
     return Session.objects.select_related("committee__simulation").filter(pk=session_id).first()
 
 
-def floor_context(*, session_id: int) -> dict[str, Any]:
-    session = (
-        Session.objects.select_related("committee__simulation", "speaker")
-        .filter(pk=session_id)
-        .first()
-    )
-    if session is None:
-        return {}
-    committee = session.committee
-    preset = preset_from_dict(committee.rules)
-    state = session.machine
-    delegations = {
-        d.pk: d for d in Delegation.objects.filter(committee=committee).order_by("position", "name")
-    }
-    motions = list(
-        Motion.objects.filter(session=session).select_related("mover").order_by("-seq")[:40]
-    )
-    open_motions = [m for m in motions if m.is_open]
-    by_seq = {m.seq: m for m in open_motions}
-    ordered = [
-        by_seq[rm.seq]
-        for rm in order_motions(
-            preset,
-            [
-                RuleMotion(_kind(m.kind), _params(m.params), m.mover_id, m.seq)
-                for m in open_motions
-                if _kind(m.kind) in preset.motions
-            ],
+# --- the floor ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Seat:
+    """A delegation as the floor names it."""
+
+    id: int
+    name: str
+    flag: str
+
+
+@dataclass(frozen=True)
+class PhaseView:
+    """The phase panel: where the floor is, its clock and what the chair may do next."""
+
+    phase: Phase
+    agenda_item: str
+    topic: str
+    deadline: dt.datetime | None
+    # What the timer shows before the script takes over (and without it): time left.
+    left_s: int | None
+    caucus_speaking_time_s: int | None
+    next_phases: tuple[Phase, ...]
+    mediation_mode: str
+    proximity: bool
+    mediation_powers: tuple[MediatorAction, ...]
+
+    @property
+    def is_open(self) -> bool:
+        return self.phase not in (Phase.NOT_STARTED, Phase.ADJOURNED)
+
+
+@dataclass(frozen=True)
+class Speech:
+    """Who has the floor, until when."""
+
+    number: int
+    seat: Seat
+    deadline: dt.datetime | None
+    left_s: int | None
+
+
+@dataclass(frozen=True)
+class ListEntry:
+    id: int
+    seat: Seat
+    side: str
+    side_label: str
+
+
+@dataclass(frozen=True)
+class SpeakersView:
+    entries: tuple[ListEntry, ...]
+    speaking_time_s: int
+    # Whether delegations may add themselves to the list in this phase.
+    open: bool
+    # Phases whose list has a side (for/against).
+    separate_sides: bool
+    yields: tuple[YieldKind, ...]
+
+    @property
+    def next(self) -> ListEntry | None:
+        return self.entries[0] if self.entries else None
+
+
+@dataclass(frozen=True)
+class Placard:
+    seat: Seat
+    choice: str
+    label: str
+
+
+@dataclass(frozen=True)
+class MotionView:
+    id: int
+    text: str
+    mover: str
+    status: str
+    status_label: str
+    tally: str
+    # Each delegation's placard, when the committee's rule shows them (decided motions).
+    placards: tuple[Placard, ...] = ()
+
+
+@dataclass(frozen=True)
+class Tally:
+    yes: int
+    no: int
+    abstain: int
+
+
+@dataclass(frozen=True)
+class VoteView:
+    """The open vote: its count for everyone, each placard for the chair (and for everyone
+    when the committee shows placards live), each delegation's own for that delegation."""
+
+    motion: MotionView
+    tally: Tally
+    placards: tuple[Placard, ...]
+    placards_public: bool
+    abstentions_allowed: bool
+    held: Mapping[int, str]
+
+    def held_by(self, delegation_id: int | None) -> str:
+        return self.held.get(delegation_id, "") if delegation_id else ""
+
+
+@dataclass(frozen=True)
+class RollRow:
+    seat: Seat
+    status: str
+
+
+@dataclass(frozen=True)
+class RollCall:
+    rows: tuple[RollRow, ...]
+    present: int
+    statuses: tuple[tuple[str, str], ...] = tuple(Attendance.Status.choices)
+
+
+@dataclass(frozen=True)
+class JournalEntry:
+    seq: int
+    at: dt.datetime
+    public: bool
+    event: Event = field(repr=False, compare=False)
+
+    @functools.cached_property
+    def text(self) -> str:
+        """The sentence, in the reader's language: rendered when the journal is (a change
+        that does not show the journal does not pay for it), once for all its readers."""
+        return self.event.text
+
+
+@dataclass(frozen=True)
+class SeatRights:
+    """A delegation with a delegate seated in it, and what its kind and overrides grant."""
+
+    id: int
+    kind: str
+    rights_overrides: dict[str, Any] = field(hash=False, compare=False)
+
+
+@dataclass(frozen=True)
+class DelegationView:
+    """What one delegation may do on the floor now: its own fragments are rendered from it."""
+
+    id: int
+    may_speak: bool
+    may_move: bool
+    may_vote: bool
+    is_speaker: bool
+    held: str
+
+
+@dataclass(frozen=True)
+class Floor:
+    """One session's floor as every screen shows it; the chair's console, a delegation's
+    screen and the projector render parts of it (apps/proceedings/fragments.py)."""
+
+    session_id: int
+    number: int
+    version: int
+    seq: int
+    now: dt.datetime
+    simulation_id: int
+    committee_id: int
+    committee_name: str
+    agenda: tuple[str, ...]
+    phase: PhaseView
+    speech: Speech | None
+    speakers: SpeakersView
+    vote: VoteView | None
+    pending: tuple[MotionView, ...]
+    decided: tuple[MotionView, ...]
+    roll: RollCall
+    journal: tuple[JournalEntry, ...]
+    seats: tuple[Seat, ...]
+    movable_now: tuple[MotionKind, ...]
+    session: Session = field(repr=False, compare=False)
+    # The sections read (floor_context's `sections`): the others are empty, not known empty.
+    loaded: frozenset[Section] = field(default=frozenset(), compare=False)
+
+    def has_read(self, section: Section) -> bool:
+        # The motions' reading includes the open vote's.
+        return section in self.loaded or (
+            section is Section.VOTE and Section.MOTIONS in self.loaded
         )
-    ] + [m for m in open_motions if _kind(m.kind) not in preset.motions]
-    for motion in motions:
-        motion.text = motion_text(motion)  # type: ignore[attr-defined]
-    voting = next((m for m in open_motions if m.status == Motion.Status.VOTING), None)
-    decided = [m for m in motions if not m.is_open][:6]
-    # The open vote's placards and the recently decided motions' in one query.
-    placards: dict[int, list[PlacardVote]] = {m.pk: [] for m in decided}
-    if voting is not None:
-        placards[voting.pk] = []
-    if placards:
-        for vote in PlacardVote.objects.filter(motion_id__in=list(placards)):
-            vote.delegation = delegations.get(vote.delegation_id)  # type: ignore[assignment]
-            placards[vote.motion_id].append(vote)
-    votes: list[PlacardVote] = placards[voting.pk] if voting is not None else []
-    counts = {"yes": 0, "no": 0, "abstain": 0}
-    for vote in votes:
-        counts[vote.choice] += 1
-    # One rule for who sees which delegation's placard (the committee's placard setting),
-    # applied to the vote box, the decided motions and the journal alike; every render of
-    # the floor (page, action reply, push, replay) goes through here. The chair's console
-    # shows them all: the chair counts the placards, as in the room.
-    visibility = preset.voting.placards_visible
-    for motion in decided:
-        shown = placards_shown(visibility, vote_open=False)
-        motion.placards = sorted(  # type: ignore[attr-defined]
-            (v for v in placards[motion.pk] if shown and v.delegation is not None),
-            key=lambda v: v.delegation.name,
+
+    @property
+    def stream(self) -> str:
+        return stream_for_session(self.session_id)
+
+    @property
+    def members(self) -> int:
+        return len(self.seats)
+
+    def roll_row(self, delegation_id: int) -> RollRow | None:
+        return next((row for row in self.roll.rows if row.seat.id == delegation_id), None)
+
+    def is_speaking(self, delegation_id: int) -> bool:
+        return self.speech is not None and self.speech.seat.id == delegation_id
+
+    def delegation_view(self, seat: SeatRights) -> DelegationView:
+        """What every delegate seated in this delegation may do, by the policy's rules."""
+        delegation = Delegation(
+            pk=seat.id,
+            committee_id=self.committee_id,
+            kind=seat.kind,
+            rights_overrides=seat.rights_overrides,
         )
-    attendance = list(Attendance.objects.filter(session=session))
-    for row in attendance:
-        row.delegation = delegations.get(row.delegation_id)  # type: ignore[assignment]
-    attendance = [row for row in attendance if row.delegation is not None]
-    attendance.sort(key=lambda row: (row.delegation.position, row.delegation.name))
-    present = sum(1 for row in attendance if row.status != Attendance.Status.ABSENT)
-    speakers = list(SpeakerEntry.objects.filter(session=session).order_by("position"))
-    for entry in speakers:
-        entry.delegation = delegations.get(entry.delegation_id)  # type: ignore[assignment]
-    recent_events = list(Event.objects.filter(session=session).order_by("-seq")[:12])
-    for event in recent_events:
-        if event.kind == "placard":
-            open_vote = voting is not None and event.payload.get("motion") == voting.pk
-            public = placards_shown(visibility, vote_open=open_vote)
-        else:
-            public = event.visibility == Event.Visibility.PUBLIC
-        event.public = public  # type: ignore[attr-defined]
-    mode = MediationMode(session.mediation_mode) if session.mediation_mode else None
-    powers = (
-        [a for a in MediatorAction if mediator_may(mode, a, proximity=session.proximity)]
-        if mode
-        else []
-    )
-    next_phases = (
-        sorted(machine.next_phases(preset, state), key=lambda p: list(Phase).index(p))
-        if session.phase != Phase.NOT_STARTED
-        else []
-    )
-    now = timezone.now()
-    return {
-        "session": session,
-        "committee": committee,
-        "simulation": committee.simulation,
-        "preset": preset,
-        "state": state,
-        "phase": state.phase,
-        "stream": stream_for_session(session.pk),
-        "now": now,
-        # What the timers show before the script takes over (and without it): time left.
-        "timer_left_s": _seconds_left(session.deadline, now),
-        "speech_left_s": _seconds_left(session.speech_deadline, now),
-        "speaking_time": machine.speaking_time(preset, state),
-        "speakers": speakers,
-        "motions_open": ordered,
-        "motions_pending": [m for m in ordered if m.status == Motion.Status.PENDING],
-        "motions_decided": decided,
-        "voting": voting,
-        "votes": sorted(votes, key=lambda v: v.delegation.name if v.delegation else ""),
-        "placards_public": placards_shown(visibility, vote_open=True),
-        "counts": counts,
-        "attendance": attendance,
-        "present_count": present,
-        "members_count": len(delegations),
-        "delegations": list(delegations.values()),
-        "events": recent_events,
-        "next_phases": [p for p in next_phases if p is not Phase.NOT_STARTED],
-        "timed_phases": [p for p in Phase if p.is_timed],
-        "mediation_powers": powers,
-        "mediation_modes": [
-            ("facilitative", "Facilitative: manages communication"),
-            ("procedural", "Procedural: also sets agenda and sequence"),
-            ("directive", "Directive: also tables a single text, opens shuttles"),
-        ],
-        "movable": [k for k in MOVABLE if k in preset.motions],
-        "movable_now": [
-            k
-            for k in MOVABLE
-            if k in preset.motions and state.phase in preset.motions[k].in_order_in
-        ],
-        "speakers_open": state.phase in SPEAKERS_LIST_PHASES,
-    }
+        return DelegationView(
+            id=seat.id,
+            may_speak=policy.seat_can(delegation, "session.speak", self.session),
+            may_move=policy.seat_can(delegation, "session.move_motion", self.session),
+            may_vote=policy.seat_can(delegation, "session.vote_procedure", self.session),
+            is_speaker=self.is_speaking(seat.id),
+            held=self.vote.held_by(seat.id) if self.vote else "",
+        )
+
+
+@functools.lru_cache(maxsize=256)
+def _parsed_preset(rules_json: str) -> Preset:
+    return preset_from_dict(json.loads(rules_json))
+
+
+def _preset(rules: dict[str, Any]) -> Preset:
+    """The committee's rules, parsed once per distinct set of rules (a Preset is immutable;
+    parsing it is a tenth of a floor's reading)."""
+    return _parsed_preset(json.dumps(rules, sort_keys=True))
+
+
+@functools.lru_cache(maxsize=512)
+def _flag(country_code: str) -> str:
+    """The delegation's flag, by the rule of `Delegation.flag`, without a model instance."""
+    return str(Delegation.flag.fget(SimpleNamespace(country_code=country_code or "")))  # type: ignore[attr-defined]
 
 
 def _seconds_left(deadline: dt.datetime | None, now: dt.datetime) -> int | None:
@@ -208,7 +332,7 @@ def _kind(value: str) -> MotionKind:
         return MotionKind.POINT_OF_ORDER
 
 
-def _params(data: dict[str, Any]) -> Any:
+def _params(data: dict[str, Any]) -> MotionParams:
     return MotionParams(
         duration_s=data.get("duration_s"),
         speaking_time_s=data.get("speaking_time_s"),
@@ -216,80 +340,360 @@ def _params(data: dict[str, Any]) -> Any:
     )
 
 
+def _placard(vote: _Vote, seats: Mapping[int, Seat]) -> Placard | None:
+    seat = seats.get(vote.delegation_id)
+    if seat is None:
+        return None
+    return Placard(seat, vote.choice, CHOICE_LABELS.get(vote.choice, vote.choice))
+
+
+def _motion_view(
+    motion: Motion, seats: Mapping[int, Seat], placards: tuple[Placard, ...] = ()
+) -> MotionView:
+    mover = seats.get(motion.mover_id) if motion.mover_id else None
+    return MotionView(
+        id=motion.pk,
+        text=motion_text(motion),
+        mover=mover.name if mover else "",
+        status=motion.status,
+        status_label=str(motion.get_status_display()),
+        tally=str((motion.result or {}).get("tally", "")),
+        placards=placards,
+    )
+
+
+class _Vote(NamedTuple):
+    motion_id: int
+    delegation_id: int
+    choice: str
+
+
+CHOICE_LABELS: Mapping[str, str] = dict(PlacardVote.Choice.choices)
+
+
+def _placards_by_motion(motion_ids: list[int]) -> dict[int, list[_Vote]]:
+    """The placards raised on these motions (a vote of 48 placards: plain rows, not models)."""
+    placards: dict[int, list[_Vote]] = {pk: [] for pk in motion_ids}
+    if placards:
+        rows = PlacardVote.objects.filter(motion_id__in=motion_ids).values_list(
+            "motion_id", "delegation_id", "choice"
+        )
+        for row in rows:
+            vote = _Vote(*row)
+            placards[vote.motion_id].append(vote)
+    return placards
+
+
+def _sorted_placards(votes: list[_Vote], seats: Mapping[int, Seat]) -> tuple[Placard, ...]:
+    found = (_placard(v, seats) for v in votes)
+    return tuple(sorted((p for p in found if p is not None), key=lambda p: p.seat.name))
+
+
+def _vote_view(
+    voting: Motion, votes: list[_Vote], preset: Preset, seats: Mapping[int, Seat]
+) -> VoteView:
+    """The open vote. Each delegation's placard is shown by one rule (the committee's
+    placard setting) on the vote box and the decided motions alike; every render of the
+    floor (page, action reply, push, replay) goes through here. The chair's console shows
+    them all: the chair counts the placards, as in the room."""
+    counts = {"yes": 0, "no": 0, "abstain": 0}
+    for vote in votes:
+        counts[vote.choice] += 1
+    return VoteView(
+        motion=_motion_view(voting, seats),
+        tally=Tally(**counts),
+        placards=_sorted_placards(votes, seats),
+        placards_public=placards_shown(preset.voting.placards_visible, vote_open=True),
+        abstentions_allowed=preset.voting.abstentions_allowed,
+        held={v.delegation_id: v.choice for v in votes},
+    )
+
+
+def _vote_only(session: Session, preset: Preset, seats: Mapping[int, Seat]) -> VoteView | None:
+    """The open vote alone (a placard changes nothing else): two small queries."""
+    voting = Motion.objects.filter(session=session, status=Motion.Status.VOTING).first()
+    if voting is None:
+        return None
+    return _vote_view(voting, _placards_by_motion([voting.pk])[voting.pk], preset, seats)
+
+
+def _motions(
+    session: Session, preset: Preset, seats: Mapping[int, Seat]
+) -> tuple[VoteView | None, tuple[MotionView, ...], tuple[MotionView, ...]]:
+    """The open vote, the motions pending in order of precedence, the recently decided."""
+    motions = list(Motion.objects.filter(session=session).order_by("-seq")[:40])
+    open_motions = [m for m in motions if m.is_open]
+    by_seq = {m.seq: m for m in open_motions}
+    ordered = [
+        by_seq[rm.seq]
+        for rm in order_motions(
+            preset,
+            [
+                RuleMotion(_kind(m.kind), _params(m.params), m.mover_id, m.seq)
+                for m in open_motions
+                if _kind(m.kind) in preset.motions
+            ],
+        )
+    ] + [m for m in open_motions if _kind(m.kind) not in preset.motions]
+    voting = next((m for m in open_motions if m.status == Motion.Status.VOTING), None)
+    decided = [m for m in motions if not m.is_open][:6]
+    # The open vote's placards and the recently decided motions' in one query.
+    placards = _placards_by_motion(
+        [m.pk for m in decided] + ([voting.pk] if voting is not None else [])
+    )
+    decided_public = placards_shown(preset.voting.placards_visible, vote_open=False)
+    return (
+        _vote_view(voting, placards[voting.pk], preset, seats) if voting is not None else None,
+        tuple(_motion_view(m, seats) for m in ordered if m.status == Motion.Status.PENDING),
+        tuple(
+            _motion_view(
+                m, seats, _sorted_placards(placards[m.pk], seats) if decided_public else ()
+            )
+            for m in decided
+        ),
+    )
+
+
+def _roll(session: Session, seats: Mapping[int, Seat]) -> RollCall:
+    rows = [
+        RollRow(seats[delegation_id], status)
+        for delegation_id, status in Attendance.objects.filter(session=session).values_list(
+            "delegation_id", "status"
+        )
+        if delegation_id in seats
+    ]
+    position = {pk: i for i, pk in enumerate(seats)}
+    rows.sort(key=lambda row: position[row.seat.id])
+    present = sum(1 for row in rows if row.status != Attendance.Status.ABSENT)
+    return RollCall(tuple(rows), present)
+
+
+class Section(StrEnum):
+    """What a floor reads beyond its session and delegations: one query each (two for the
+    motions and their placards). A change reads only the sections its parts show."""
+
+    SPEAKERS = "speakers"
+    VOTE = "vote"  # the open vote and its placards
+    MOTIONS = "motions"  # the motions pending and decided (with the open vote)
+    ROLL = "roll"
+    JOURNAL = "journal"
+
+
+ALL_SECTIONS = frozenset(Section)
+
+
+def floor_context(
+    *,
+    session_id: int,
+    sections: frozenset[Section] = ALL_SECTIONS,
+    session: Session | None = None,
+) -> Floor | None:
+    """The floor of one session in at most seven queries, whatever the size of the committee.
+    A section not asked for stays empty (`Floor.loaded` says which were read). `session`:
+    the row with its committee, when the caller has just read it (a page)."""
+    if session is None:
+        session = Session.objects.select_related("committee").filter(pk=session_id).first()
+    if session is None:
+        return None
+    committee = session.committee
+    preset = _preset(committee.rules)
+    state = session.machine
+    now = timezone.now()
+    # The rows' few columns only (not their briefs): a General Assembly has 195.
+    seats = {
+        pk: Seat(pk, name, _flag(code))
+        for pk, name, code in Delegation.objects.filter(committee=committee)
+        .order_by("position", "name")
+        .values_list("pk", "name", "country_code")
+    }
+
+    vote_view: VoteView | None = None
+    pending: tuple[MotionView, ...] = ()
+    decided: tuple[MotionView, ...] = ()
+    if Section.MOTIONS in sections:
+        vote_view, pending, decided = _motions(session, preset, seats)
+    elif Section.VOTE in sections:
+        vote_view = _vote_only(session, preset, seats)
+    roll = _roll(session, seats) if Section.ROLL in sections else RollCall((), 0)
+    entries = (
+        tuple(
+            ListEntry(e.pk, seats[e.delegation_id], e.side, str(e.get_side_display()))
+            for e in SpeakerEntry.objects.filter(session=session).order_by("position")
+            if e.delegation_id in seats
+        )
+        if Section.SPEAKERS in sections
+        else ()
+    )
+    journal = (
+        tuple(
+            JournalEntry(e.seq, e.created_at, e.visibility == Event.Visibility.PUBLIC, e)
+            for e in Event.objects.filter(session=session)
+            .exclude(kind__in=NOT_IN_JOURNAL)
+            .order_by("-seq")[:JOURNAL_LENGTH]
+        )
+        if Section.JOURNAL in sections
+        else ()
+    )
+
+    mode = MediationMode(session.mediation_mode) if session.mediation_mode else None
+    powers = (
+        tuple(a for a in MediatorAction if mediator_may(mode, a, proximity=session.proximity))
+        if mode
+        else ()
+    )
+    next_phases = (
+        sorted(machine.next_phases(preset, state), key=lambda p: list(Phase).index(p))
+        if state.phase is not Phase.NOT_STARTED
+        else []
+    )
+    speaker = seats.get(session.speaker_id) if session.speaker_id else None
+    return Floor(
+        session_id=session.pk,
+        number=session.number,
+        version=session.version,
+        seq=session.last_event_seq,
+        now=now,
+        simulation_id=committee.simulation_id,
+        committee_id=committee.pk,
+        committee_name=committee.name,
+        agenda=tuple(committee.agenda or ()),
+        phase=PhaseView(
+            phase=state.phase,
+            agenda_item=state.agenda_item,
+            topic=state.topic,
+            deadline=session.deadline,
+            left_s=_seconds_left(session.deadline, now),
+            caucus_speaking_time_s=state.caucus_speaking_time_s,
+            next_phases=tuple(p for p in next_phases if p is not Phase.NOT_STARTED),
+            mediation_mode=session.mediation_mode,
+            proximity=session.proximity,
+            mediation_powers=powers,
+        ),
+        speech=(
+            Speech(
+                session.speech_number,
+                speaker,
+                session.speech_deadline,
+                _seconds_left(session.speech_deadline, now),
+            )
+            if speaker is not None
+            else None
+        ),
+        speakers=SpeakersView(
+            entries=entries,
+            speaking_time_s=machine.speaking_time(preset, state),
+            open=state.phase in SPEAKERS_LIST_PHASES,
+            separate_sides=state.phase in preset.speakers.separate_for_against_in,
+            yields=tuple(preset.speakers.yields),
+        ),
+        vote=vote_view,
+        pending=pending,
+        decided=decided,
+        roll=roll,
+        journal=journal,
+        seats=tuple(seats.values()),
+        movable_now=tuple(
+            k
+            for k in MOVABLE
+            if k in preset.motions and state.phase in preset.motions[k].in_order_in
+        ),
+        session=session,
+        loaded=frozenset(sections),
+    )
+
+
+def events_since(*, session_id: int, after: int) -> list[tuple[str, dict[str, Any]]]:
+    """(kind, payload) of the session's events numbered after `after`, in order: what a
+    change made, to tell which parts of the floor it touched."""
+    rows = Event.objects.filter(session_id=session_id, seq__gt=after).order_by("seq")
+    return [(kind, payload) for kind, payload in rows.values_list("kind", "payload")]
+
+
+def seated_delegations(
+    *, committee_id: int, only: frozenset[int] | None = None
+) -> list[SeatRights]:
+    """The committee's delegations with a delegate in them (of `only`, when given), with
+    their rights: the groups per-delegation fragments are pushed to (an empty delegation has
+    no screen to update)."""
+    rows = Delegation.objects.filter(
+        committee_id=committee_id,
+        pk__in=Membership.objects.filter(role=Membership.Role.DELEGATE).values("delegation_id"),
+    )
+    if only is not None:
+        rows = rows.filter(pk__in=only)
+    return [
+        SeatRights(pk, kind, overrides or {})
+        for pk, kind, overrides in rows.order_by("pk").values_list("pk", "kind", "rights_overrides")
+    ]
+
+
+# --- who follows which floor ----------------------------------------------------------------
+
 # A page that must show the public floor whoever looks at it (the projector, opened on the
 # chair's laptop) follows "session-<id>:public": the public group, never the chair's.
 PUBLIC_SUFFIX = ":public"
 
 
-def _session_id(stream: str) -> int | None:
+def session_id_of_stream(stream: str) -> int | None:
     tail = stream.removeprefix("session-").removesuffix(PUBLIC_SUFFIX)
     return int(tail) if tail.isascii() and tail.isdigit() and len(tail) < 12 else None
 
 
-def _sees_chair_floor(user: User, session: Session, stream: str) -> bool:
+def sees_chair_floor(user: User, session: Session, stream: str) -> bool:
     return not stream.endswith(PUBLIC_SUFFIX) and policy.can(user, "session.chair", session)
 
 
-def session_groups(*, user: User, simulation_id: int, stream: str) -> list[str]:
-    """The floor group a client may follow: the chair's console or the public floor."""
-    session_id = _session_id(stream)
+def session_of_stream(*, stream: str, simulation_id: int) -> Session | None:
+    session_id = session_id_of_stream(stream)
     session = (
         Session.objects.select_related("committee").filter(pk=session_id).first()
         if session_id
         else None
     )
     if session is None or session.committee.simulation_id != simulation_id:
+        return None
+    return session
+
+
+def session_groups(*, user: User, simulation_id: int, stream: str) -> list[str]:
+    """The floor groups a client may follow: the chair's console, or the public floor and,
+    for a delegate on their own screen, their delegation's fragments."""
+    session = session_of_stream(stream=stream, simulation_id=simulation_id)
+    if session is None:
         return []
-    if _sees_chair_floor(user, session, stream):
+    if sees_chair_floor(user, session, stream):
         return [group_for_session_staff(session.pk)]
     if policy.can(user, "session.view", session):
         groups = [group_for_session(session.pk)]
-        if (own := _own_delegation_id(user, session)) and not stream.endswith(PUBLIC_SUFFIX):
+        if (own := own_delegation_id(user, session)) and not stream.endswith(PUBLIC_SUFFIX):
             groups.append(group_for_session_delegation(session.pk, own))
+            rights = DelegationView(
+                id=own,
+                may_speak=policy.can(user, "session.speak", session),
+                may_move=policy.can(user, "session.move_motion", session),
+                may_vote=policy.can(user, "session.vote_procedure", session),
+                is_speaker=False,
+                held="",
+            )
+            groups.append(group_for_session_seats(session.pk, rights_code(rights)))
         return groups
     return []
 
 
-def _own_delegation_id(user: User, session: Session) -> int | None:
-    """The delegation `user` sits in, if it is a member of the session's committee."""
+def rights_code(view: DelegationView) -> str:
+    """A short code of what a delegation may do on the floor: "110" speaks and moves motions
+    but does not vote (the name of the group of screens that get the same fragments)."""
+    return "".join("1" if may else "0" for may in (view.may_speak, view.may_move, view.may_vote))
+
+
+def own_delegation_id(user: User, session: Session) -> int | None:
+    """The delegation `user` sits in as a delegate, if it is a member of the session's
+    committee: whose fragments (placard, ballot, yield, actions) are theirs to see."""
     standing = policy.standing(user, session.committee.simulation_id)
-    if standing.delegation_id and standing.delegation_committee_id == session.committee_id:
+    if (
+        standing.role == Membership.Role.DELEGATE
+        and standing.delegation_id
+        and standing.delegation_committee_id == session.committee_id
+    ):
         return standing.delegation_id
     return None
-
-
-def own_placard(*, user: User, session: Session, context: dict[str, Any]) -> str:
-    """The placard element for `user`'s own delegation in the open vote (empty when none),
-    from a floor context (its placards are loaded already: no query)."""
-    own = _own_delegation_id(user, session)
-    voting: Motion | None = context.get("voting")
-    votes: list[PlacardVote] = context.get("votes", [])
-    choice = next((v.choice for v in votes if own and v.delegation_id == own), "")
-    return render_own_placard(
-        session_id=session.pk, motion_id=voting.pk if voting else None, choice=choice
-    )
-
-
-def session_replay(
-    *, user: User, simulation_id: int, after: int, limit: int, stream: str
-) -> list[str]:
-    """The floor is a snapshot: a client behind by any number of events gets the current one."""
-    session_id = _session_id(stream)
-    session = (
-        Session.objects.select_related("committee").filter(pk=session_id).first()
-        if session_id
-        else None
-    )
-    if session is None or session.committee.simulation_id != simulation_id:
-        return []
-    if not policy.can(user, "session.view", session) or session.last_event_seq <= after:
-        return []
-    context = floor_context(session_id=session.pk)
-    context["staff"] = _sees_chair_floor(user, session, stream)
-    context["projector"] = stream.endswith(PUBLIC_SUFFIX)
-    context["oob"] = True
-    context["csrf_token"] = ""
-    html = render_to_string("proceedings/partials/floor.html", context)
-    if context["projector"]:
-        return [html]
-    return [html + own_placard(user=user, session=session, context=context)]

@@ -10,14 +10,15 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.views.decorators.http import require_POST
-from django_htmx.http import reswap, retarget
+from django_htmx.http import reswap
 
 from apps.core import policy
 from apps.core.http import AuthedRequest
 from apps.core.inputs import BadInput, optional_id, parse_id, parse_int
 from apps.delegations.models import Committee
-from apps.proceedings import selectors, services
+from apps.proceedings import fragments, selectors, services
 from apps.proceedings.domain.speakers import Side
 from apps.proceedings.models import Session
 
@@ -63,35 +64,35 @@ def session_create(request: AuthedRequest, simulation_id: int, committee_id: int
     return redirect(session)
 
 
-def _page_context(request: AuthedRequest, session: Session) -> dict[str, Any]:
-    context = selectors.floor_context(session_id=session.pk)
-    user = request.user
-    context["staff"] = policy.can(user, "session.chair", session)
-    context["may_speak"] = policy.can(user, "session.speak", session)
-    context["may_move"] = policy.can(user, "session.move_motion", session)
-    context["may_vote"] = policy.can(user, "session.vote_procedure", session)
-    standing = policy.standing(user, session.committee.simulation_id)
-    context["my_delegation_id"] = standing.delegation_id
-    # The viewer's own placard: for this request alone, never in what is pushed to others.
-    context["my_placard"] = selectors.own_placard(user=user, session=session, context=context)
-    return context
+def _page(request: AuthedRequest, session: Session, *, projector: bool = False) -> dict[str, Any]:
+    """A whole page's context: the floor, whose console it is, and the viewer's own delegation
+    (its ballot, its yield form, its actions: for this request alone, never pushed to others)."""
+    floor = selectors.floor_context(session_id=session.pk, session=session)
+    if floor is None:
+        raise Http404("No such session.")
+    staff = not projector and policy.can(request.user, "session.chair", session)
+    return {
+        "floor": floor,
+        "committee": session.committee,
+        "simulation": session.committee.simulation,
+        "staff": staff,
+        "projector": projector,
+        "me": None if staff or projector else fragments.viewer(request.user, floor),
+    }
 
 
 @login_required
 def session_page(request: AuthedRequest, session_id: int) -> HttpResponse:
     """The chair's console, the delegate's screen or the observer's view of one session."""
     session = _session(request, session_id)
-    return render(request, "proceedings/session.html", _page_context(request, session))
+    return render(request, "proceedings/session.html", _page(request, session))
 
 
 @login_required
 def projector(request: AuthedRequest, session_id: int) -> HttpResponse:
     """For the room's big screen: phase, timer, speaker, list, motion; no controls."""
     session = _session(request, session_id)
-    context = selectors.floor_context(session_id=session.pk)
-    context["staff"] = False
-    context["projector"] = True
-    return render(request, "proceedings/projector.html", context)
+    return render(request, "proceedings/projector.html", _page(request, session, projector=True))
 
 
 # --- actions --------------------------------------------------------------------------------------
@@ -220,12 +221,15 @@ def _counts(request: AuthedRequest) -> dict[str, int] | None:
 @login_required
 @require_POST
 def session_action(request: AuthedRequest, session_id: int, action: str) -> HttpResponse:
-    """Run one floor action. htmx gets the fresh floor back (the same partial the websocket
-    pushes) or, on refusal, the reason in the page's error slot; plain posts redirect."""
+    """Run one floor action. htmx gets back the parts of the floor the action changed, out of
+    band (the same parts the websocket pushes: whichever arrives second is dropped) and no
+    main swap, so the answer never needs the form that was sent to still be on the page. A
+    refusal puts the reason in the page's error slot. Plain posts redirect."""
     handler = ACTIONS.get(action)
     if handler is None:
         raise Http404("No such action.")
     session = _session(request, session_id)
+    before = session.last_event_seq
     try:
         handler(request, session)
     except BadInput as error:  # an id or number that cannot be read: 400 with the reason
@@ -234,20 +238,30 @@ def session_action(request: AuthedRequest, session_id: int, action: str) -> Http
         return _refusal(request, session, str(error), status=400)
     except ValidationError as error:
         return _refusal(request, session, " ".join(error.messages), status=422)
-    if request.htmx:
-        context = _page_context(request, session)
-        response = render(request, "proceedings/partials/floor.html", context)
-        # The viewer's own placard rides along (out of band), outside the floor.
-        response.content += context["my_placard"].encode()
-        return reswap(retarget(response, f"#floor-{session.pk}"), "outerHTML")
-    return redirect(session)
+    if not request.htmx:
+        return redirect(session)
+    touched = fragments.touched_by(selectors.events_since(session_id=session.pk, after=before))
+    floor = selectors.floor_context(session_id=session.pk, sections=fragments.sections_for(touched))
+    if floor is None:
+        raise Http404("No such session.")
+    staff = policy.can(request.user, "session.chair", session)
+    me = None if staff else fragments.viewer(request.user, floor)
+    html = fragments.render_for(floor, touched, staff=staff, me=me)
+    # The answer also clears the error slot of an earlier refusal.
+    html += render_to_string(
+        "proceedings/partials/action_error.html", {"session_id": session.pk, "text": ""}
+    )
+    return reswap(HttpResponse(html), "none")
 
 
 def _refusal(request: AuthedRequest, session: Session, text: str, *, status: int) -> HttpResponse:
     if request.htmx:
         response = render(
-            request, "proceedings/partials/action_error.html", {"text": text}, status=status
+            request,
+            "proceedings/partials/action_error.html",
+            {"session_id": session.pk, "text": text},
+            status=status,
         )
-        return reswap(retarget(response, f"#action-error-{session.pk}"), "outerHTML")
+        return reswap(response, "none")
     messages.error(request, text)
     return redirect(session)

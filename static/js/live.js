@@ -4,9 +4,11 @@
 //
 // Streams: a container on the page has data-stream="<name>". An *append* stream (the lobby)
 // holds children with data-seq; a push adds one (data-stream + data-seq on the push). A
-// *snapshot* stream (a session's floor) carries data-stream-seq on the container and is
-// replaced whole by a newer one (data-snapshot). A duplicate is dropped; a gap in an append
-// stream asks the server to replay from the last number seen, out of the database.
+// session's floor is made of *parts* (data-part), each replaced on its own, out of band, by
+// a push or an action's answer: a part carries the floor's version (data-version), and an
+// older copy never replaces a newer one. A push also says which version it follows
+// (data-since): a floor showing an older one missed a push. A duplicate is dropped; a gap
+// asks the server to replay from the last number seen, out of the database.
 (function () {
   "use strict";
 
@@ -92,6 +94,17 @@
     setStatus("closed", "Reconnecting…");
   });
 
+  // The version of the floor a page shows: the newest of its parts (a delegation's own
+  // fragments do not count: they come apart from the floor's pushes).
+  function floorVersion(stream) {
+    var max = 0;
+    document.querySelectorAll('[data-part][data-stream="' + stream + '"]').forEach(function (el) {
+      var v = parseInt(el.getAttribute("data-version") || "0", 10);
+      if (v > max) max = v;
+    });
+    return max;
+  }
+
   // Decide whether a pushed (or posted-back) fragment is new, old, or leaves a gap.
   function verdict(html) {
     var doc = new DOMParser().parseFromString("<body>" + html + "</body>", "text/html");
@@ -99,26 +112,22 @@
     for (var i = 0; i < items.length; i++) {
       var el = items[i];
       var stream = el.getAttribute("data-stream");
-      var have = lastSeq(stream);
-      if (el.hasAttribute("data-snapshot")) {
-        var snap = parseInt(el.getAttribute("data-stream-seq") || "0", 10);
-        if (snap < have) return "old";
-        // Some changes (a placard raised) re-render the floor without a new event: between
-        // two snapshots of the same number, the later version wins.
-        var shown = el.id && document.getElementById(el.id);
-        var version = parseInt(el.getAttribute("data-snapshot-version") || "0", 10);
-        if (snap === have && shown && version < parseInt(shown.getAttribute("data-snapshot-version") || "0", 10)) {
-          return "old";
-        }
+      if (el.hasAttribute("data-since")) {
+        // Floor parts: each is kept or dropped on its own (htmx:oobBeforeSwap below).
+        if (parseInt(el.getAttribute("data-since"), 10) > floorVersion(stream)) return "gap";
         continue;
       }
       if (!el.hasAttribute("data-seq")) continue;
+      var have = lastSeq(stream);
       var seq = parseInt(el.getAttribute("data-seq"), 10);
       if (seq <= have) return "old";
       if (seq > have + 1) return "gap";
     }
     return "new";
   }
+
+  // A page's focus survives a pushed part that replaced the focused control (by its id).
+  var focusedId = null;
 
   document.addEventListener("htmx:wsBeforeMessage", function (event) {
     var text = event.detail.message;
@@ -132,9 +141,38 @@
       event.preventDefault();
       resume(event.detail.socketWrapper); // replay from the database, in order
     }
+    var active = document.activeElement;
+    focusedId = active && active !== document.body && active.id ? active.id : null;
   });
 
-  // An action's response is the floor as the server saw it: never swap it over a newer one.
+  document.addEventListener("htmx:wsAfterMessage", function () {
+    var active = document.activeElement;
+    if (focusedId && (!active || active === document.body)) {
+      var el = document.getElementById(focusedId);
+      if (el) el.focus({ preventScroll: true });
+    }
+  });
+
+  // A part (or a delegation's fragment) no newer than the one shown is not swapped: a push
+  // and the action's answer carry the same parts, and whichever comes second changes nothing.
+  document.addEventListener("htmx:oobBeforeSwap", function (event) {
+    var incoming = event.detail.fragment && event.detail.fragment.firstElementChild;
+    var shown = event.detail.target;
+    if (!incoming || !shown || !incoming.hasAttribute("data-version")) return;
+    if (!shown.hasAttribute("data-version")) return;
+    var newer = parseInt(incoming.getAttribute("data-version"), 10);
+    if (newer <= parseInt(shown.getAttribute("data-version"), 10)) event.preventDefault();
+  });
+
+  // A chair's form carries the version of the floor it acts on: the version the page shows
+  // now (a part untouched by the pushes since it was rendered is still current).
+  document.addEventListener("htmx:configRequest", function (event) {
+    var params = event.detail.parameters;
+    var part = event.detail.elt.closest && event.detail.elt.closest("[data-part][data-stream]");
+    if (!part || params.version === undefined) return;
+    params.version = String(floorVersion(part.getAttribute("data-stream")));
+  });
+
   document.addEventListener("htmx:beforeSwap", function (event) {
     var xhr = event.detail.xhr;
     // A 400 (an id or number that cannot be read) that brings its reason for the page's
@@ -142,9 +180,6 @@
     if (xhr && xhr.status === 400 && /^\s*<p id="action-error-/.test(xhr.responseText || "")) {
       event.detail.shouldSwap = true;
       event.detail.isError = false;
-    }
-    if (xhr && typeof xhr.responseText === "string" && verdict(xhr.responseText) === "old") {
-      event.detail.shouldSwap = false;
     }
   });
 
@@ -207,33 +242,7 @@
     });
   }
 
-  // Controls only the delegation that has the floor may use (the server checks too).
-  function speakerControls() {
-    var page = document.querySelector("[data-my-delegation]");
-    var mine = page ? page.getAttribute("data-my-delegation") : "";
-    var chair = page && page.classList.contains("is-chair");
-    document.querySelectorAll(".only-speaker").forEach(function (el) {
-      el.hidden = !(chair || (mine && el.getAttribute("data-speaker") === mine));
-    });
-  }
-
-  // Show a delegate the placard their delegation holds up, so they know their vote counted.
-  // The server sends it to that delegation alone ([data-my-placard], outside the floor, so
-  // public pushes neither carry nor erase it): the others' may be hidden until the close.
-  function myPlacard() {
-    var mine = document.querySelector("[data-my-placard]");
-    document.querySelectorAll(".vote-buttons[data-motion]").forEach(function (box) {
-      var held = mine && mine.getAttribute("data-motion") === box.getAttribute("data-motion")
-        ? mine.getAttribute("data-choice") : "";
-      box.querySelectorAll("button[data-choice]").forEach(function (button) {
-        var on = button.getAttribute("data-choice") === held;
-        button.setAttribute("aria-pressed", on ? "true" : "false");
-        button.classList.toggle("held", on);
-      });
-    });
-  }
-
-  function refresh() { syncClock(); speakerControls(); myPlacard(); tick(); follow(); }
+  function refresh() { syncClock(); tick(); follow(); }
   document.addEventListener("DOMContentLoaded", refresh);
   document.addEventListener("htmx:afterSettle", refresh);
   document.addEventListener("htmx:oobAfterSwap", refresh);
@@ -280,73 +289,7 @@
     if (text && !event.target.hasAttribute("hx-post") && !window.confirm(text)) event.preventDefault();
   });
 
-  // --- a re-rendered floor keeps what its user was doing ---------------------------------
-  // The floor is replaced whole by every push and by every action's answer. Its controls
-  // have stable ids, so what the user opened, typed and had focused is put back by id:
-  // a delegate voting does not close the chair's half-filled "Move the floor" form.
-  var opened = {}; // <details> id -> open, as the user left it
-  var typed = {}; // field id -> what the user typed or chose
-  var focusedId = null;
-
-  function inFloor(el) { return el && el.id && el.closest && el.closest(".floor"); }
-
-  document.addEventListener("click", function (event) {
-    var summary = event.target.closest && event.target.closest("summary");
-    var details = summary && summary.parentElement;
-    if (inFloor(details)) opened[details.id] = !details.open; // the click is about to toggle it
-  });
-
-  function remember(event) {
-    var el = event.target;
-    if (!inFloor(el) || el.type === "hidden") return;
-    typed[el.id] = el.type === "checkbox" ? el.checked : el.value;
-  }
-  document.addEventListener("input", remember);
-  document.addEventListener("change", remember);
-
-  function restore() {
-    Object.keys(opened).forEach(function (id) {
-      var el = document.getElementById(id);
-      if (el && el.tagName === "DETAILS" && el.open !== opened[id]) el.open = opened[id];
-    });
-    Object.keys(typed).forEach(function (id) {
-      var el = document.getElementById(id);
-      if (!el) return;
-      if (el.type === "checkbox") el.checked = typed[id];
-      else el.value = typed[id];
-    });
-  }
-
-  function forget(form) {
-    // A form that was sent successfully starts empty and closed next time.
-    if (!form || !form.querySelectorAll) return;
-    form.querySelectorAll("[id]").forEach(function (el) { delete typed[el.id]; });
-    for (var el = form.parentElement; el; el = el.parentElement) {
-      if (el.tagName === "DETAILS" && el.id) delete opened[el.id];
-    }
-  }
-
-  document.addEventListener("htmx:beforeSwap", function (event) {
-    var xhr = event.detail.xhr;
-    var config = event.detail.requestConfig;
-    if (xhr && xhr.status >= 200 && xhr.status < 300 && config) forget(config.elt);
-  });
-  document.addEventListener("htmx:afterSwap", restore);
-
-  document.addEventListener("htmx:wsBeforeMessage", function () {
-    var active = document.activeElement;
-    focusedId = active && active !== document.body && active.id ? active.id : null;
-  });
-  document.addEventListener("htmx:wsAfterMessage", function () {
-    restore();
-    var active = document.activeElement;
-    if (focusedId && (!active || active === document.body)) {
-      var el = document.getElementById(focusedId);
-      if (el) el.focus({ preventScroll: true });
-    }
-  });
-
-  // After a successful action, forms outside the floor (the delegate's) start empty again.
+  // After a successful action, the delegate's forms start empty again.
   // (A refusal is a 422 that htmx swaps and calls "successful": keep what was typed.)
   document.addEventListener("htmx:afterRequest", function (event) {
     var elt = event.detail.elt;
@@ -370,7 +313,7 @@
   });
 
   // --- what happened on the floor, read out -----------------------------------------------
-  // The journal is re-rendered with the floor, so a live region inside it would announce
+  // The journal is a part replaced whole, so a live region inside it would announce
   // nothing; the newest entries go to a region that stays (#floor-announcer).
   var journalSeen = null;
   function announceJournal() {
@@ -390,12 +333,6 @@
     journalSeen = max;
     if (fresh.length) region.textContent = fresh.join(" ");
   }
-  // The projector gets the public floor as pushed to delegates: drop its forms (votes, yield).
-  function projectorOnly() {
-    document.querySelectorAll(".projector-view form").forEach(function (form) { form.remove(); });
-  }
-  document.addEventListener("htmx:wsAfterMessage", projectorOnly);
-
   document.addEventListener("DOMContentLoaded", announceJournal);
   document.addEventListener("htmx:afterSettle", announceJournal);
   document.addEventListener("htmx:wsAfterMessage", announceJournal);

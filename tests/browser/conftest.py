@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -62,6 +64,55 @@ def _chromium() -> Iterator[object]:
 def server(transactional_db: None) -> Iterator[str]:
     with live.asgi_server() as base:
         yield base
+
+
+# What a page may log as an error because the app meant it: the browser's own line for an
+# answer the app gives on purpose (a refusal with its reason: 400, 409, 422; a pace: 429).
+EXPECTED_CONSOLE = re.compile(
+    r"^Failed to load resource: the server responded with a status of (400|409|422|429)\b"
+)
+# The browser asks for /favicon.ico by itself; the site has none yet (a 404 it did not ask).
+BROWSERS_OWN = ("/favicon.ico",)
+
+
+@pytest.fixture(autouse=True)
+def _no_page_errors(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Every browser test fails on an uncaught script error or an error in a page's console
+    (an htmx swap with no target, an invalid re-target...), in any page it opened. The pages
+    are closed before the server stops, so a socket losing its server is no error."""
+    if "browser" not in request.fixturenames:
+        yield
+        return
+    if "server" in request.fixturenames:
+        request.getfixturevalue("server")  # set up first: stops after these pages close
+    browser: Any = request.getfixturevalue("browser")
+    errors: list[str] = []
+    contexts: list[Any] = []
+    original = browser.new_context
+
+    def on_console(message: Any) -> None:
+        url = str(message.location.get("url", ""))
+        if message.type != "error" or EXPECTED_CONSOLE.match(message.text):
+            return
+        if url.endswith(BROWSERS_OWN):
+            return
+        errors.append(f"console error: {message.text} ({url})")
+
+    def new_context(*args: Any, **kwargs: Any) -> Any:
+        context = original(*args, **kwargs)
+        context.on("console", on_console)
+        context.on("weberror", lambda error: errors.append(f"page error: {error.error}"))
+        contexts.append(context)
+        return context
+
+    browser.new_context = new_context
+    try:
+        yield
+    finally:
+        browser.new_context = original
+        for context in contexts:
+            context.close()
+    assert errors == [], "\n".join(errors)
 
 
 def shot(page: object, name: str) -> None:

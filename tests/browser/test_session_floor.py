@@ -1,6 +1,7 @@
-"""The floor, live: a delegate moves an unmoderated caucus on a phone, the chair entertains it
-on a laptop, both delegates vote, the caucus runs on every screen (and the projector) and a
-real Celery worker ends it at its deadline, with no reload anywhere."""
+"""The floor, live: the chair completes the roll call, a delegate moves an unmoderated caucus
+on a phone, the chair entertains it on a laptop, both delegates vote, the caucus runs on every
+screen (and the projector) and a real Celery worker ends it at its deadline, with no reload
+anywhere, and no page logs an error (tests/browser/conftest.py fails the test if one does)."""
 
 from __future__ import annotations
 
@@ -92,7 +93,8 @@ def is_live(page: Page) -> None:
 
 class Floor:
     """A committee under UNA-USA rules with caucuses allowed down to one second, three
-    member states, two of them seated with a student each, a session in general debate."""
+    member states, two of them seated with a student each, a session in general debate
+    (Brazil, with nobody seated, not yet marked present)."""
 
     def __init__(self, instructor: User) -> None:
         self.simulation: Simulation = delegation_services.simulation_create(
@@ -124,7 +126,7 @@ class Floor:
             )
         session = services.session_create(committee=self.committee, by=instructor)
         services.session_open(session=session, by=instructor)
-        for delegation in self.delegations.values():
+        for delegation in (self.delegations["Ghana"], self.delegations["Norway"]):
             services.attendance_set(
                 session=session,
                 by=instructor,
@@ -162,6 +164,19 @@ def test_a_caucus_moved_on_a_phone_runs_on_every_screen_and_the_worker_ends_it(
             fits_the_phone(phone)
         shot(amina, "floor-1-phone-general-debate")
         shot(chair, "floor-1-laptop-console")
+
+        # The chair completes the roll call: one row changes on the console, the count
+        # follows, and the delegates' journal says it, with no reload.
+        chair.locator(".roll-call summary").click()
+        expect(chair.locator(".roll-call summary")).to_contain_text("2/3 present")
+        chair.get_by_role("button", name="Brazil: Present", exact=True).click()
+        expect(chair.get_by_role("button", name="Brazil: Present", exact=True)).to_have_attribute(
+            "aria-pressed", "true"
+        )
+        expect(chair.locator(".roll-call summary")).to_contain_text("3/3 present")
+        for phone in (amina, lars):
+            expect(phone.locator(".journal")).to_contain_text("Brazil: present")
+        expect(projector.locator(".journal")).to_contain_text("Brazil: present")
 
         # The chair starts filling in "Move the floor"; pushes must not wipe it.
         chair.get_by_text("Move the floor", exact=True).first.click()

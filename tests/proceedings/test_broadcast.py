@@ -9,6 +9,7 @@ import queue
 import re
 import threading
 import time
+from html.parser import HTMLParser
 from typing import Any
 
 import pytest
@@ -16,14 +17,27 @@ from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 from channels.testing import WebsocketCommunicator
 from django.db import transaction
+from django.test import Client
 
 from apps.accounts.models import User
-from apps.core.groups import group_for_session, group_for_session_staff
+from apps.core.groups import (
+    group_for_session,
+    group_for_session_delegation,
+    group_for_session_staff,
+)
 from apps.delegations import services as delegation_services
-from apps.delegations.models import Simulation
-from apps.proceedings import services
-from apps.proceedings.models import Session
-from tests.proceedings.helpers import build_floor, fresh, in_general_debate, open_session
+from apps.delegations.models import Membership, Simulation
+from apps.proceedings import fragments, selectors, services
+from apps.proceedings.models import Motion, Session
+from tests.conftest import make_student
+from tests.proceedings.helpers import (
+    Floor,
+    build_floor,
+    fresh,
+    give_role,
+    in_general_debate,
+    open_session,
+)
 from tests.sockets import open_socket
 
 SEQ_RE = re.compile(r'data-stream-seq="(\d+)"')
@@ -87,6 +101,15 @@ def floor_pushes(messages: list[str]) -> list[str]:
     return [m for m in messages if not m.startswith("{") and "data-stream-seq=" in m]
 
 
+def observer(floor: Floor) -> User:
+    return give_role(
+        floor.simulation,
+        floor.instructor,
+        make_student(floor.simulation, "Observer"),
+        Membership.Role.OBSERVER,
+    )
+
+
 def seq_of(html: str) -> int:
     match = SEQ_RE.search(html)
     assert match, html[:300]
@@ -142,27 +165,58 @@ def test_a_timed_phase_schedules_its_timer_only_on_commit(
 def test_a_rolled_back_change_pushes_nothing(simulation: Simulation, instructor: User) -> None:
     floor = build_floor(simulation, instructor)
     session = open_session(floor)
+    veridia, calvia = floor.delegation("Veridia"), floor.delegation("Calvia")
 
-    with GroupListener(group_for_session(session.pk)) as public:
+    with (
+        GroupListener(group_for_session(session.pk)) as public,
+        GroupListener(group_for_session_staff(session.pk)) as staff,
+    ):
         with pytest.raises(RuntimeError), transaction.atomic():
             services.attendance_set(
-                session=session,
-                by=floor.chair,
-                delegation_id=floor.delegation("Veridia").pk,
-                status="present",
+                session=session, by=floor.chair, delegation_id=veridia.pk, status="present"
             )
             raise RuntimeError("the request failed after the service returned")
         assert public.silent_for(1.0)
 
         services.attendance_set(
-            session=session,
-            by=floor.chair,
-            delegation_id=floor.delegation("Calvia").pk,
-            status="present",
+            session=session, by=floor.chair, delegation_id=calvia.pk, status="present"
         )
         html = public.next()["html"]
-    # The rolled-back change never happened: the log continues without a gap.
+        console = staff.next()["html"]
+    # The rolled-back change never happened: the log continues without a gap, and the next
+    # push carries the next change alone (Calvia's row, not Veridia's).
     assert seq_of(html) == fresh(session).last_event_seq == 3
+    assert f"floor-{session.pk}-att-{calvia.pk}" in console
+    assert f"floor-{session.pk}-att-{veridia.pk}" not in console
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_changes_of_one_transaction_go_out_as_one_push_that_says_what_it_follows(
+    simulation: Simulation, instructor: User
+) -> None:
+    floor = build_floor(simulation, instructor)
+    session = open_session(floor)
+    before = fresh(session).version
+
+    with GroupListener(group_for_session_staff(session.pk)) as staff:
+        with transaction.atomic():
+            for name in ("Veridia", "Calvia"):
+                services.attendance_set(
+                    session=session,
+                    by=floor.chair,
+                    delegation_id=floor.delegation(name).pk,
+                    status="present",
+                )
+        console = staff.next()["html"]
+        assert staff.silent_for(0.5), "a second push for the same transaction"
+    after = fresh(session).version
+    assert after == before + 2
+    # Both rows, once; every part says the version it follows (a client showing an older
+    # one missed a push) and the version it shows.
+    for name in ("Veridia", "Calvia"):
+        assert console.count(f'id="floor-{session.pk}-att-{floor.delegation(name).pk}"') == 1
+    assert set(re.findall(r'data-since="(\d+)"', console)) == {str(before)}
+    assert set(re.findall(r'data-version="(\d+)"', console)) == {str(after)}
 
 
 # --- following a session over the websocket -------------------------------------------------------
@@ -317,3 +371,166 @@ def test_the_chairs_console_goes_only_to_the_staff_group(
         staff_html = staff.next()["html"]
     assert CHAIR_MARK not in public_html and CHAIR_MARK in staff_html
     assert seq_of(public_html) == seq_of(staff_html)
+
+
+# --- per delegation: its own fragments, to its own screens -----------------------------------
+
+
+class _TopLevel(HTMLParser):
+    VOID = frozenset({"input", "br", "img", "meta", "link", "hr"})
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.depth = 0
+        self.found: list[dict[str, str | None]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if self.depth == 0:
+            self.found.append(dict(attrs))
+        if tag not in self.VOID:
+            self.depth += 1
+
+    def handle_endtag(self, tag: str) -> None:
+        self.depth -= 1
+
+
+def top_level_elements(html: str) -> list[dict[str, str | None]]:
+    """The attributes of each element at the top of an HTML fragment (what htmx swaps)."""
+    parser = _TopLevel()
+    parser.feed(html)
+    return parser.found
+
+
+def top_level_ids(html: str) -> list[str]:
+    """The ids of the elements a push swaps, in order."""
+    return [str(attrs.get("id")) for attrs in top_level_elements(html)]
+
+
+def own_fragments(messages: list[str]) -> list[str]:
+    """What only a delegation gets: its actions, its ballot, its yield form."""
+    return [
+        m
+        for m in messages
+        if not m.startswith("{")
+        and ("delegate-actions-" in m or "data-held=" in m or 'class="yield-form"' in m)
+    ]
+
+
+def entertained_vote(floor: Floor, session: Session) -> Motion:
+    motion = services.motion_move(
+        session=session,
+        by=floor.delegate("Veridia"),
+        kind="unmoderated_caucus",
+        params={"duration_s": 300},
+    )
+    services.motion_entertain(session=session, by=floor.chair, motion_id=motion.pk)
+    return motion
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_placard_pushes_only_the_tally_and_the_voters_own_ballot(
+    simulation: Simulation, instructor: User
+) -> None:
+    floor = build_floor(simulation, instructor)
+    session = in_general_debate(floor)
+    motion = entertained_vote(floor, session)
+    veridia, calvia = floor.delegation("Veridia"), floor.delegation("Calvia")
+
+    with (
+        GroupListener(group_for_session(session.pk)) as public,
+        GroupListener(group_for_session_staff(session.pk)) as staff,
+        GroupListener(group_for_session_delegation(session.pk, veridia.pk)) as mine,
+        GroupListener(group_for_session_delegation(session.pk, calvia.pk)) as theirs,
+    ):
+        services.motion_vote_cast(
+            session=session, by=floor.delegate("Veridia"), motion_id=motion.pk, choice="yes"
+        )
+        to_public, to_staff, to_mine = public.next()["html"], staff.next()["html"], mine.next()
+        assert public.silent_for(0.3) and staff.silent_for(0.1) and mine.silent_for(0.1)
+        assert theirs.silent_for(0.1), "another delegation got Veridia's ballot"
+
+    tally = f"floor-{session.pk}-tally"
+    assert top_level_ids(to_public) == [tally] == top_level_ids(to_staff)
+    assert "Yes 1 · No 0" in to_public
+    assert "Veridia: Yes" in to_staff and "Veridia: Yes" not in to_public  # after the close
+    assert top_level_ids(to_mine["html"]) == [f"floor-{session.pk}-ballot"]
+    assert f'data-motion="{motion.pk}" data-held="yes"' in to_mine["html"]
+    assert f'id="vote-yes-{motion.pk}" class="vote-yes held"' in to_mine["html"]
+    assert len(to_public) < 1000, len(to_public)
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_each_delegate_receives_its_own_fragments_and_never_another_delegations(
+    simulation: Simulation, instructor: User
+) -> None:
+    floor = await database_sync_to_async(build_floor)(simulation, instructor)
+    session = await database_sync_to_async(in_general_debate)(floor)
+    viewer = await database_sync_to_async(observer)(floor)
+    seen = (await database_sync_to_async(fresh)(session)).last_event_seq
+    sockets = {
+        "Veridia": await follow(floor.delegate("Veridia"), simulation, session, seen),
+        "Calvia": await follow(floor.delegate("Calvia"), simulation, session, seen),
+        "observer": await follow(viewer, simulation, session, seen),
+    }
+    for socket in sockets.values():
+        await drain(socket)
+
+    # Veridia gets the floor: its yield form goes to its screens alone.
+    await database_sync_to_async(services.speaker_add)(
+        session=session, by=floor.chair, delegation_id=floor.delegation("Veridia").pk
+    )
+    await database_sync_to_async(services.speaker_next)(session=session, by=floor.chair)
+    # A vote opens: each delegation gets its ballot; Calvia raises a placard.
+    motion = await database_sync_to_async(entertained_vote)(floor, session)
+    await database_sync_to_async(services.motion_vote_cast)(
+        session=session, by=floor.delegate("Calvia"), motion_id=motion.pk, choice="no"
+    )
+    # The vote closes and the floor moves: each delegation gets the actions of the phase.
+    await database_sync_to_async(services.motion_vote_close)(
+        session=session, by=floor.chair, motion_id=motion.pk
+    )
+    received = {name: await drain(socket, 1.0) for name, socket in sockets.items()}
+    for socket in sockets.values():
+        await socket.disconnect()
+
+    veridia, calvia = own_fragments(received["Veridia"]), own_fragments(received["Calvia"])
+    assert own_fragments(received["observer"]) == []
+    assert floor_pushes(received["observer"]), "the observer follows the public floor"
+    # The yield form: Veridia's screens only.
+    assert any('class="yield-form"' in m for m in veridia)
+    assert not any('class="yield-form"' in m for m in calvia)
+    # The ballots: both get one when the vote opens; Calvia's placard goes to Calvia alone.
+    assert any(f'data-motion="{motion.pk}" data-held=""' in m for m in veridia)
+    assert any(f'data-motion="{motion.pk}" data-held="no"' in m for m in calvia)
+    assert not any('data-held="no"' in m for m in veridia)
+    # The actions of the new phase, to each delegation's group.
+    assert any(f'id="delegate-actions-{session.pk}"' in m for m in veridia)
+    assert any(f'id="delegate-actions-{session.pk}"' in m for m in calvia)
+    # No public push carries what belongs to one delegation.
+    for name in ("Veridia", "Calvia", "observer"):
+        for message in floor_pushes(received[name]):
+            assert 'class="yield-form"' not in message and "data-held=" not in message
+
+
+@pytest.mark.django_db
+def test_the_parts_keep_their_ids_from_the_page_to_every_push(
+    simulation: Simulation, instructor: User
+) -> None:
+    floor = build_floor(simulation, instructor)
+    session = in_general_debate(floor)
+    entertained_vote(floor, session)
+    client = Client()
+    client.force_login(floor.chair)
+    page = client.get(session.get_absolute_url()).content.decode()
+    state = selectors.floor_context(session_id=session.pk)
+    assert state is not None
+    pushed = fragments.render_parts(state, fragments.EVERYTHING, staff=True, since=state.version)
+
+    expected = [f"floor-{session.pk}-{part.value}" for part in fragments.Part]
+    for part_id in expected:
+        assert f'id="{part_id}"' in page, part_id
+    # A push replaces those very elements, and only them (each top-level element is a part).
+    assert set(top_level_ids(pushed)) <= set(expected)
+    assert {f"floor-{session.pk}-{p}" for p in ("phase", "vote", "journal")} <= set(
+        top_level_ids(pushed)
+    )

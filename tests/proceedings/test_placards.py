@@ -17,7 +17,7 @@ from django.urls import reverse
 
 from apps.accounts.models import User
 from apps.delegations.models import Membership, Simulation
-from apps.proceedings import selectors, services
+from apps.proceedings import fragments, services
 from apps.proceedings.models import Motion, Session
 from tests.conftest import make_student
 from tests.proceedings.helpers import Floor, build_floor, fresh, give_role, in_general_debate
@@ -101,7 +101,8 @@ def test_until_the_close_only_the_chair_sees_the_other_delegations_placards(
     assert not shows_others(delegate)
     assert "data-placards" not in delegate
     # Veridia sees the placard it holds up, and only its own.
-    assert f'data-my-placard data-motion="{motion.pk}" data-choice="abstain"' in delegate
+    assert f'data-motion="{motion.pk}" data-held="abstain"' in delegate
+    assert delegate.count("data-held=") == 1
     assert not shows_others(page(observer(floor), url))
     assert not shows_others(page(floor.chair, projector))
     # The count is public all along; the chair's console lists every placard.
@@ -153,7 +154,7 @@ def test_a_delegates_own_vote_reply_shows_their_placard_and_no_other(
     )
     assert response.status_code == 200
     html = response.content.decode()
-    assert f'data-my-placard data-motion="{motion.pk}" data-choice="yes"' in html
+    assert f'data-motion="{motion.pk}" data-held="yes"' in html
     assert not shows_others(html)
 
 
@@ -181,11 +182,10 @@ async def test_a_pushed_floor_never_carries_another_delegations_placard_before_t
 
     assert len(to_veridia) >= 3 and not any(shows_others(m) for m in to_veridia)
     # Each delegation's own placard reaches its own screens, and no one else's.
-    assert any(
-        'data-my-placard data-motion="' in m and 'data-choice="abstain"' in m for m in to_veridia
-    )
-    assert any('data-choice="yes"' in m and "data-my-placard" in m for m in to_calvia)
-    assert not any('data-choice="abstain"' in m and "data-my-placard" in m for m in to_calvia)
+    assert any(f'data-motion="{motion.pk}" data-held="abstain"' in m for m in to_veridia)
+    assert any(f'data-motion="{motion.pk}" data-held="yes"' in m for m in to_calvia)
+    assert not any('data-held="abstain"' in m for m in to_calvia)
+    assert not any('data-held="yes"' in m for m in to_veridia)
 
     await database_sync_to_async(services.motion_vote_close)(
         session=session, by=floor.chair, motion_id=motion.pk
@@ -240,7 +240,7 @@ def test_the_replayed_journal_hides_placard_events_until_the_close(
     session, motion = open_vote(floor)
     raise_placards(floor, session, motion)
     stream = f"session-{session.pk}"
-    replay = selectors.session_replay(
+    replay = fragments.session_replay(
         user=floor.delegate("Veridia"),
         simulation_id=simulation.pk,
         after=0,

@@ -1,6 +1,7 @@
 """Session pages and floor actions through the real views: every action answers htmx with the
-floor and plain posts with a redirect, refusals come back as 422 in the page's error slot,
-delegates cannot use the chair's controls, and pages cost the same queries at any size."""
+parts of the floor it changed (out of band) and plain posts with a redirect, refusals come
+back as 422 in the page's error slot, delegates cannot use the chair's controls, and pages
+and pushes cost the same queries at any size."""
 
 from __future__ import annotations
 
@@ -10,21 +11,34 @@ from typing import Any
 
 import pytest
 from django.db import connection
-from django.template.loader import render_to_string
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from apps.accounts.models import User
+from apps.core.groups import (
+    group_for_session,
+    group_for_session_delegation,
+    group_for_session_seats,
+    group_for_session_staff,
+)
 from apps.delegations import services as delegation_services
 from apps.delegations.models import Committee, Delegation, Simulation
-from apps.proceedings import effects, services
-from apps.proceedings.effects import render_floor
+from apps.proceedings import fragments, selectors, services
 from apps.proceedings.models import Attendance, Motion, Session, SpeakerEntry
 from apps.proceedings.views import ACTIONS
 from tests.conftest import make_student
+from tests.proceedings.test_broadcast import top_level_elements
 
 pytestmark = pytest.mark.django_db
+
+
+def render_floor(session_id: int, *, staff: bool) -> str:
+    """Every part of the floor as pushed to the chair's console or to the public floor."""
+    floor = selectors.floor_context(session_id=session_id)
+    assert floor is not None
+    return fragments.render_parts(floor, fragments.EVERYTHING, staff=staff, since=floor.version)
+
 
 STATES = [("Ghana", "GH"), ("Norway", "NO"), ("Brazil", "BR"), ("Japan", "JP"), ("Kenya", "KE")]
 
@@ -161,6 +175,7 @@ class Case:
     prepare: Prepare
     data: dict[str, Any]
     then: Callable[[Session], bool]
+    part: str  # a part of the floor the answer carries: "floor-<session>-<part>"
 
 
 def _motion_status(status: str) -> Callable[[Session], bool]:
@@ -168,21 +183,23 @@ def _motion_status(status: str) -> Callable[[Session], bool]:
 
 
 CASES = [
-    Case("open", "chair", _not_started, {}, lambda s: s.phase == "roll_call"),
+    Case("open", "chair", _not_started, {}, lambda s: s.phase == "roll_call", "phase"),
     Case(
         "advance",
         "chair",
         _version,
         {"to": "unmoderated_caucus", "duration_min": "1.5"},
         lambda s: s.phase == "unmoderated_caucus" and s.machine.timer_s == 90,
+        "phase",
     ),
-    Case("end-phase", "chair", _caucus, {}, lambda s: s.phase == "general_debate"),
+    Case("end-phase", "chair", _caucus, {}, lambda s: s.phase == "general_debate", "phase"),
     Case(
         "attendance",
         "chair",
         lambda f: {"delegation": f.delegations["Kenya"].pk},
         {"status": "absent"},
         lambda s: Attendance.objects.filter(session=s, status="absent").count() == 1,
+        "att",
     ),
     Case(
         "speaker-add",
@@ -190,6 +207,7 @@ CASES = [
         _nothing,
         {},
         lambda s: SpeakerEntry.objects.filter(session=s).count() == 1,
+        "speakers",
     ),
     Case(
         "speaker-remove",
@@ -197,6 +215,7 @@ CASES = [
         _listed,
         {},
         lambda s: SpeakerEntry.objects.filter(session=s).count() == 1,
+        "speakers",
     ),
     Case(
         "speaker-move",
@@ -207,6 +226,7 @@ CASES = [
             [e.delegation.name for e in SpeakerEntry.objects.filter(session=s)]
             == ["Norway", "Ghana"]
         ),
+        "speakers",
     ),
     Case(
         "speaker-next",
@@ -214,6 +234,7 @@ CASES = [
         lambda f: {**_listed(f), **_version(f)},
         {},
         lambda s: s.speaker is not None and s.speaker.name == "Ghana",
+        "speaker",
     ),
     Case(
         "speaker-extend",
@@ -225,9 +246,17 @@ CASES = [
             and s.speech_started_at is not None
             and (s.speech_deadline - s.speech_started_at).total_seconds() == 120
         ),
+        "speaker",
     ),
-    Case("speaker-end", "chair", _speaking, {}, lambda s: s.speaker is None),
-    Case("speaker-yield", "Ghana", _speaking, {"kind": "chair"}, lambda s: s.speaker is None),
+    Case("speaker-end", "chair", _speaking, {}, lambda s: s.speaker is None, "speaker"),
+    Case(
+        "speaker-yield",
+        "Ghana",
+        _speaking,
+        {"kind": "chair"},
+        lambda s: s.speaker is None,
+        "speaker",
+    ),
     Case(
         "motion-move",
         "Ghana",
@@ -239,16 +268,18 @@ CASES = [
             "topic": "Press",
         },
         _motion_status("pending"),
+        "motions",
     ),
-    Case("motion-withdraw", "Ghana", _moved, {}, _motion_status("withdrawn")),
-    Case("motion-out-of-order", "chair", _moved, {}, _motion_status("out_of_order")),
-    Case("motion-entertain", "chair", _moved, {}, _motion_status("voting")),
+    Case("motion-withdraw", "Ghana", _moved, {}, _motion_status("withdrawn"), "motions"),
+    Case("motion-out-of-order", "chair", _moved, {}, _motion_status("out_of_order"), "motions"),
+    Case("motion-entertain", "chair", _moved, {}, _motion_status("voting"), "vote"),
     Case(
         "vote",
         "Norway",
         _voting,
         {"choice": "yes"},
         lambda s: Motion.objects.get(session=s).votes.get().choice == "yes",
+        "ballot",
     ),
     Case(
         "vote-close",
@@ -256,6 +287,7 @@ CASES = [
         _voting,
         {"counted": "on", "yes": "4", "no": "1"},
         lambda s: s.phase == "unmoderated_caucus",
+        "phase",
     ),
     Case(
         "agenda",
@@ -263,6 +295,7 @@ CASES = [
         _nothing,
         {"topic": "Freedom of expression online"},
         lambda s: s.machine.agenda_item == "Freedom of expression online",
+        "phase",
     ),
     Case(
         "mediation",
@@ -270,6 +303,7 @@ CASES = [
         _nothing,
         {"mode": "directive", "proximity": "on"},
         lambda s: s.mediation_mode == "directive" and s.proximity,
+        "phase",
     ),
 ]
 
@@ -283,18 +317,26 @@ def _user(floor: Floor, who: str) -> User:
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.action for c in CASES])
-def test_an_htmx_action_answers_with_the_fresh_floor(floor: Floor, case: Case) -> None:
+def test_an_htmx_action_answers_with_the_parts_it_changed_out_of_band(
+    floor: Floor, case: Case
+) -> None:
     data = {**case.prepare(floor), **case.data}
     response = floor.client(_user(floor, case.by)).post(
         floor.url(case.action), data, HTTP_HX_REQUEST="true"
     )
     body = response.content.decode()
     assert response.status_code == 200, body
-    assert response["HX-Retarget"] == f"#floor-{floor.session.pk}"
-    assert response["HX-Reswap"] == "outerHTML"
-    assert f'id="floor-{floor.session.pk}"' in body
+    # No main swap and no target: a push may have replaced the form that was sent.
+    assert response["HX-Reswap"] == "none"
+    assert "HX-Retarget" not in response
+    assert f'id="floor-{floor.session.pk}-{case.part}' in body, body[:500]
+    assert f'id="floor-{floor.session.pk}"' not in body  # never the whole floor
+    # Every element of the answer is swapped out of band, by its own id.
+    tops = top_level_elements(body)
+    assert tops and all(attrs.get("hx-swap-oob") == "true" and attrs.get("id") for attrs in tops)
     # The answer clears the error slot of an earlier refusal.
-    assert f'<p id="action-error-{floor.session.pk}" class="action-error" hx-swap-oob' in body
+    slot = f'<p id="action-error-{floor.session.pk}" class="form-error action-error" hx-swap-oob'
+    assert slot in body
     assert case.then(floor.fresh())
 
 
@@ -340,10 +382,12 @@ def test_a_refused_htmx_action_answers_422_in_the_error_slot(
     response = floor.client(_user(floor, by)).post(floor.url(action), data, HTTP_HX_REQUEST="true")
     body = response.content.decode()
     assert response.status_code == 422, body
-    assert response["HX-Retarget"] == f"#action-error-{floor.session.pk}"
-    assert response["HX-Reswap"] == "outerHTML"
-    assert f'id="action-error-{floor.session.pk}"' in body
-    assert 'role="alert"' in body
+    # Out of band into the page's slot: the form that was sent may be gone already.
+    assert response["HX-Reswap"] == "none"
+    assert "HX-Retarget" not in response
+    slot = f'<p id="action-error-{floor.session.pk}" class="form-error action-error" role="alert"'
+    assert slot in body
+    assert 'hx-swap-oob="true"' in body
     assert message in body
     after = floor.fresh()
     assert (after.version, after.last_event_seq) == (before.version, before.last_event_seq)
@@ -484,7 +528,9 @@ def test_the_chair_gets_the_console_and_a_delegate_the_delegate_screen(floor: Fl
     for control in ["Close the vote", 'class="roll-call"', "Move the floor", "chair-controls"]:
         assert control not in screen, control
     assert "Move a motion or raise a point" in screen and "Add me to the speakers list" in screen
-    assert 'class="session-page may-vote may-speak may-move"' in screen
+    # The delegate's own ballot, rendered for their delegation: its buttons, none pressed.
+    motion = Motion.objects.get(session=floor.session)
+    assert f'id="vote-yes-{motion.pk}" class="vote-yes" aria-pressed="false"' in screen
 
 
 def test_the_projector_has_no_forms_even_for_the_chair(floor: Floor) -> None:
@@ -538,10 +584,13 @@ def test_the_public_floor_pushed_to_delegates_has_no_chair_controls(floor: Floor
     ]:
         assert control not in public, control
         assert control in staff, control
-    # Both are the same element, pushed out of band, numbered for the client's dedupe.
+    # Both are the same parts, pushed out of band, numbered for the client's dedupe.
     for html in (public, staff):
-        assert f'id="floor-{floor.session.pk}"' in html and 'hx-swap-oob="true"' in html
+        for part in ("phase", "speaker", "speakers", "vote", "motions", "journal"):
+            assert f'id="floor-{floor.session.pk}-{part}"' in html, part
+        assert 'hx-swap-oob="true"' in html
         assert f'data-stream-seq="{floor.fresh().last_event_seq}"' in html
+        assert f'data-version="{floor.fresh().version}"' in html
         assert "csrfmiddlewaretoken" not in html  # htmx sends the page's token
 
 
@@ -588,9 +637,12 @@ def _page_queries(session: Session, users: dict[str, User]) -> dict[str, int]:
             response = client.get(url)
         assert response.status_code == 200
         counts[name] = len(queries.captured_queries)
+    # What one change pushes: the floor read once, rendered for the chair, the public and
+    # each seated delegation (here every part, every delegation: the most a change pushes).
     with CaptureQueriesContext(connection) as queries:
-        render_floor(session.pk, staff=True)
-        render_floor(session.pk, staff=False)
+        state = selectors.floor_context(session_id=session.pk)
+        assert state is not None
+        fragments.push_for(state, fragments.EVERYTHING, since=state.version)
     counts["pushes"] = len(queries.captured_queries)
     return counts
 
@@ -623,50 +675,80 @@ def test_pages_use_as_many_queries_for_195_delegations_as_for_5(
 
     assert large_counts == small_counts, (small_counts, large_counts)
     # Sessions, user, standing (2), the session, then one query per kind of row on the floor.
-    assert small_counts["console"] <= 12, small_counts
-    assert small_counts["pushes"] <= 14, small_counts
+    assert max(small_counts[page] for page in ("console", "delegate", "projector")) <= 11, (
+        small_counts
+    )
+    # The session, its delegations, five kinds of rows, the delegations with a delegate.
+    assert small_counts["pushes"] <= 8, small_counts
 
 
 # --- who follows which floor ----------------------------------------------------------------
 
 
 def test_the_projector_stream_follows_the_public_floor_even_for_the_chair(floor: Floor) -> None:
-    from apps.core.groups import group_for_session, group_for_session_staff
-    from apps.proceedings.selectors import session_groups, session_replay
-
     session, sim = floor.session, floor.simulation.pk
     stream = f"session-{session.pk}"
     chair, delegate = floor.instructor, floor.delegates["Ghana"]
-    assert session_groups(user=chair, simulation_id=sim, stream=stream) == [
+    assert selectors.session_groups(user=chair, simulation_id=sim, stream=stream) == [
         group_for_session_staff(session.pk)
     ]
     for user in (chair, delegate):
-        assert session_groups(user=user, simulation_id=sim, stream=f"{stream}:public") == [
-            group_for_session(session.pk)
-        ]
+        assert selectors.session_groups(
+            user=user, simulation_id=sim, stream=f"{stream}:public"
+        ) == [group_for_session(session.pk)]
     _moved(floor)
-    (replayed,) = session_replay(
+    (replayed,) = fragments.session_replay(
         user=chair, simulation_id=sim, after=0, limit=200, stream=f"{stream}:public"
     )
     assert "Entertain" not in replayed and "<form" not in replayed
-    (console,) = session_replay(user=chair, simulation_id=sim, after=0, limit=200, stream=stream)
+    (console,) = fragments.session_replay(
+        user=chair, simulation_id=sim, after=0, limit=200, stream=stream
+    )
     assert "Entertain" in console
 
 
-def test_an_outsider_follows_no_floor(floor: Floor, outsider: User) -> None:
-    from apps.proceedings.selectors import session_groups
+def test_a_delegate_follows_the_public_floor_and_their_own_delegations_fragments(
+    floor: Floor,
+) -> None:
+    session, sim = floor.session, floor.simulation.pk
+    stream = f"session-{session.pk}"
+    ghana = floor.delegations["Ghana"]
+    # The public floor, the delegation's own fragments, and those of every delegation with
+    # the same rights (a member state speaks, moves motions and votes: "111").
+    assert selectors.session_groups(
+        user=floor.delegates["Ghana"], simulation_id=sim, stream=stream
+    ) == [
+        group_for_session(session.pk),
+        group_for_session_delegation(session.pk, ghana.pk),
+        group_for_session_seats(session.pk, "111"),
+    ]
+    # On the projector (the public variant) a delegate follows no delegation's fragments.
+    assert selectors.session_groups(
+        user=floor.delegates["Ghana"], simulation_id=sim, stream=f"{stream}:public"
+    ) == [group_for_session(session.pk)]
 
+
+def test_an_outsider_follows_no_floor(floor: Floor, outsider: User) -> None:
     for stream in (f"session-{floor.session.pk}", f"session-{floor.session.pk}:public"):
-        assert session_groups(user=outsider, simulation_id=floor.simulation.pk, stream=stream) == []
+        assert (
+            selectors.session_groups(
+                user=outsider, simulation_id=floor.simulation.pk, stream=stream
+            )
+            == []
+        )
 
 
 def test_the_delegates_actions_follow_the_phase(floor: Floor) -> None:
-    """The actions pushed with the public floor offer what is in order in the phase."""
+    """The actions pushed to a delegation when the phase changes offer what is in order."""
 
     def actions() -> str:
-        return render_to_string(
-            "proceedings/partials/delegate_actions.html", effects._context(floor.session.pk)
+        state = selectors.floor_context(session_id=floor.session.pk)
+        assert state is not None
+        (seat,) = selectors.seated_delegations(
+            committee_id=floor.committee.pk, only=frozenset({floor.delegations["Ghana"].pk})
         )
+        ghana = state.delegation_view(seat)
+        return fragments.render_own(state, ghana, actions=True)
 
     debate = actions()
     assert 'hx-swap-oob="true"' in debate and "Add me to the speakers list" in debate

@@ -203,9 +203,12 @@ def render_parts(
     me: DelegationView | None = None,
     since: int | None = None,
     csrf_token: str = "",
+    shared: dict[Part, str] | None = None,
 ) -> str:
     """The touched parts for one audience, each out of band. With `me` (a reply or a replay
-    to one delegate), the parts hold that delegation's own slots (ballot, yield form)."""
+    to one delegate), the parts hold that delegation's own slots (ballot, yield form).
+    `shared`: parts already rendered for another audience that are the same for this one
+    (read and filled in)."""
     _check_read(floor, touched)
     parts = touched.parts
     if floor.phase.phase is Phase.ADJOURNED and Part.PHASE in parts:
@@ -219,13 +222,31 @@ def render_parts(
             continue
         if INSIDE.get(part) in parts:
             continue
-        html.append(render_to_string(TEMPLATES[part], context))
+        same = shared is not None and me is None and _same_for_all(part, floor)
+        if same and shared is not None and part in shared:
+            html.append(shared[part])
+            continue
+        rendered = render_to_string(TEMPLATES[part], context)
+        if same and shared is not None:
+            shared[part] = rendered
+        html.append(rendered)
     if staff and Part.ROLL not in parts:
         for delegation_id in sorted(touched.rows):
             row = floor.roll_row(delegation_id)
             if row is not None:
                 html.append(render_to_string(ROLL_ROW_TEMPLATE, {**context, "row": row}))
     return "".join(html)
+
+
+def _same_for_all(part: Part, floor: Floor) -> bool:
+    """Whether the chair's console and the public floor show this part alike."""
+    if part is Part.DECIDED:
+        return True
+    if part is Part.JOURNAL:
+        return all(entry.public for entry in floor.journal)
+    if part is Part.TALLY:
+        return floor.vote is None or floor.vote.placards_public
+    return False
 
 
 def render_own(
@@ -269,10 +290,14 @@ def push_for(floor: Floor, touched: Touched, *, since: int) -> Push:
     the public parts: a slot they fill must be on the page first)."""
     session_id = floor.session_id
     push = Push()
-    push.add(group_for_session(session_id), render_parts(floor, touched, staff=False, since=since))
+    shared: dict[Part, str] = {}
+    push.add(
+        group_for_session(session_id),
+        render_parts(floor, touched, staff=False, since=since, shared=shared),
+    )
     push.add(
         group_for_session_staff(session_id),
-        render_parts(floor, touched, staff=True, since=since),
+        render_parts(floor, touched, staff=True, since=since, shared=shared),
     )
     for group, html in own_messages(floor, touched, since=since):
         push.add(group, html)

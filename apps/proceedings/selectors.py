@@ -209,6 +209,14 @@ class JournalEntry:
     event: Event = field(repr=False, compare=False)
 
     @functools.cached_property
+    def local(self) -> dt.datetime:
+        return timezone.localtime(self.at)
+
+    @property
+    def clock(self) -> str:
+        return self.local.strftime("%H:%M:%S")
+
+    @functools.cached_property
     def text(self) -> str:
         """The sentence, in the reader's language: rendered when the journal is (a change
         that does not show the journal does not pay for it), once for all its readers."""

@@ -534,3 +534,39 @@ def test_the_parts_keep_their_ids_from_the_page_to_every_push(
     assert {f"floor-{session.pk}-{p}" for p in ("phase", "vote", "journal")} <= set(
         top_level_ids(pushed)
     )
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_a_vote_opening_sends_ballots_only_to_the_delegations_that_vote(
+    simulation: Simulation, instructor: User
+) -> None:
+    """What depends only on rights goes once to each group of delegations with the same
+    rights: an NGO (speaks, does not vote) gets its actions but no ballot."""
+    floor = await database_sync_to_async(build_floor)(
+        simulation,
+        instructor,
+        delegations=(("Veridia", "member_state"), ("Calvia", "member_state"), ("Oxfam", "ngo")),
+    )
+    session = await database_sync_to_async(in_general_debate)(floor)
+    seen = (await database_sync_to_async(fresh)(session)).last_event_seq
+    sockets = {
+        name: await follow(floor.delegate(name), simulation, session, seen)
+        for name in ("Veridia", "Oxfam")
+    }
+    for socket in sockets.values():
+        await drain(socket)
+
+    motion = await database_sync_to_async(entertained_vote)(floor, session)
+    await database_sync_to_async(services.motion_vote_close)(
+        session=session, by=floor.chair, motion_id=motion.pk
+    )
+    received = {name: own_fragments(await drain(s, 1.0)) for name, s in sockets.items()}
+    for socket in sockets.values():
+        await socket.disconnect()
+
+    ballot = f'id="vote-yes-{motion.pk}"'
+    assert any(ballot in m for m in received["Veridia"])
+    assert not any(ballot in m for m in received["Oxfam"])
+    # Both get the actions of the phase the vote led to, each as its rights allow.
+    assert any("Move a motion or raise a point" in m for m in received["Veridia"])
+    assert any(f'id="delegate-actions-{session.pk}"' in m for m in received["Oxfam"])

@@ -64,13 +64,17 @@ def action_button(
     key: object = None,
     css: str = "secondary outline small",
     aria_label: str = "",
+    aria_name: str | None = None,
     confirm: str = "",
     pressed: str = "",
     **fields: Any,
 ) -> SafeString:
     """A form of one button posting one floor action, its other fields hidden:
     `{% action_button "motion-entertain" _("Entertain") id="entertain" key=motion.id
-    motion=motion.id %}`."""
+    motion=motion.id %}`. With `aria_name`, `aria_label` is a translated pattern naming it:
+    `aria_label=up aria_name=entry.seat.name` (up: "Move %(name)s up")."""
+    if aria_name is not None:
+        aria_label = str(aria_label) % {"name": aria_name}
     url = _act_url(context["floor"].session_id, action)
     token = context.get("csrf_token")
     hidden = "".join(

@@ -9,6 +9,7 @@ gap-free and ordered, which is what lets a client that sees a gap replay what it
 
 from __future__ import annotations
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import models, transaction
 from django.db.models import F
 
@@ -21,6 +22,7 @@ def next_seq(model: type[models.Model], pk: int, field: str) -> int:
         raise RuntimeError("next_seq must run inside transaction.atomic()")
     rows = model._default_manager.filter(pk=pk)
     if not rows.update(**{field: F(field) + 1}):
-        raise model.DoesNotExist(f"{model.__name__} {pk} does not exist")
+        missing: type[ObjectDoesNotExist] = model.DoesNotExist  # type: ignore[attr-defined]
+        raise missing(f"{model.__name__} {pk} does not exist")
     value = rows.values_list(field, flat=True).get()
     return int(value)

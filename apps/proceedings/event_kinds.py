@@ -15,7 +15,6 @@ A new kind of event is one class here, with its `kind` and its `sentence()`.
 from __future__ import annotations
 
 import dataclasses
-import functools
 import types
 import typing
 from collections.abc import Mapping
@@ -544,10 +543,17 @@ def _accepts(annotation: Any, value: object) -> bool:
     raise PayloadError(f"schema field type {annotation!r} is not supported")
 
 
-@functools.cache  # a schema's fields never change: read its type hints once
-def _fields(schema: type[Payload]) -> dict[str, Any]:
+def _read_fields(schema: type[Payload]) -> dict[str, Any]:
     hints = typing.get_type_hints(schema)
     return {f.name: hints[f.name] for f in dataclasses.fields(schema)}
+
+
+# A schema's fields never change: their type hints are read once, when the module loads.
+_FIELDS: dict[Kind, dict[str, Any]] = {kind: _read_fields(s) for kind, s in SCHEMAS.items()}
+
+
+def _fields(schema: type[Payload]) -> dict[str, Any]:
+    return _FIELDS[schema.kind]
 
 
 def validate_payload(kind: str, payload: object) -> None:

@@ -22,6 +22,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import QueryDict
+from django.utils.translation import gettext, gettext_lazy
 
 from apps.accounts.models import User
 from apps.core import policy
@@ -64,20 +65,24 @@ class _Refused(ValueError):
 
 
 def _json_constant(name: str) -> Any:
-    raise _Refused(f"the advanced rules cannot hold {name}: give an ordinary number.")
+    raise _Refused(
+        gettext("the advanced rules cannot hold {name}: give an ordinary number.").format(name=name)
+    )
 
 
 def _json_int(text: str) -> int:
     if not _JSON_INT.fullmatch(text):
-        raise _Refused("numbers in the advanced rules have at most 9 digits.")
+        raise _Refused(gettext("numbers in the advanced rules have at most 9 digits."))
     return int(text)
 
 
 def _json_float(text: str) -> float:
     if not _JSON_FLOAT.fullmatch(text):
         raise _Refused(
-            "numbers in the advanced rules are plain decimals such as 0.5 "
-            "(at most 9 digits before the point and 6 after, no exponent)."
+            gettext(
+                "numbers in the advanced rules are plain decimals such as 0.5 "
+                "(at most 9 digits before the point and 6 after, no exponent)."
+            )
         )
     return float(text)
 
@@ -85,28 +90,38 @@ def _json_float(text: str) -> float:
 def _advanced(raw: str) -> dict[str, Any]:
     if len(raw) > MAX_ADVANCED_CHARS:
         raise ValidationError(
-            f"The advanced rules are limited to {MAX_ADVANCED_CHARS:,} characters "
-            f"(these have {len(raw):,})."
+            gettext(
+                "The advanced rules are limited to {limit} characters (these have {length})."
+            ).format(limit=f"{MAX_ADVANCED_CHARS:,}", length=f"{len(raw):,}")
         )
     try:
         value = json.loads(
             raw, parse_constant=_json_constant, parse_int=_json_int, parse_float=_json_float
         )
     except _Refused as error:
-        raise ValidationError(f"The advanced rules were refused: {error}") from None
+        raise ValidationError(
+            gettext("The advanced rules were refused: {reason}").format(reason=error)
+        ) from None
     except json.JSONDecodeError as error:
         raise ValidationError(
-            f"The advanced rules are not valid JSON: {error.msg} (line {error.lineno})."
+            gettext("The advanced rules are not valid JSON: {reason} (line {line}).").format(
+                reason=error.msg, line=error.lineno
+            )
         ) from None
     except RecursionError:
-        raise ValidationError("The advanced rules are nested too deeply.") from None
+        raise ValidationError(gettext("The advanced rules are nested too deeply.")) from None
     if not isinstance(value, dict):
-        raise ValidationError("The advanced rules must be a JSON object.")
+        raise ValidationError(gettext("The advanced rules must be a JSON object."))
     # Text everyone reads on the rules page.
     for key, limit in (("name", 120), ("description", 1_000)):
         if isinstance(value.get(key), str):
             value[key] = clean_text(
-                value[key], what=f"The rules' {key}", max_length=limit, multiline=key != "name"
+                value[key],
+                what=gettext("The rules' name")
+                if key == "name"
+                else gettext("The rules' description"),
+                max_length=limit,
+                multiline=key != "name",
             )
     return value
 
@@ -124,10 +139,12 @@ def _minutes(data: QueryDict, key: str, what: str) -> int | None:
     if raw == "":
         return None
     if not _MINUTES.fullmatch(raw):
-        raise BadInput(f"{what} must be a number of minutes, such as 10 or 1.5.")
+        raise BadInput(
+            gettext("{what} must be a number of minutes, such as 10 or 1.5.").format(what=what)
+        )
     seconds = round(Decimal(raw.replace(",", ".")) * 60)
     if seconds > MAX_RULE_SECONDS:
-        raise BadInput(f"{what} must be at most 7 days.")
+        raise BadInput(gettext("{what} must be at most 7 days.").format(what=what))
     return seconds
 
 
@@ -174,7 +191,11 @@ def overrides_from_form(current: dict[str, Any], data: QueryDict) -> dict[str, A
         for bound in ("min", "max"):
             field = f"motion_{kind}_{bound}_min"
             if field in data:
-                what = f"The {bound}imum duration of the {kind.replace('_', ' ')}"
+                what = (
+                    gettext("The minimum duration of the {motion}")
+                    if bound == "min"
+                    else gettext("The maximum duration of the {motion}")
+                ).format(motion=kind.replace("_", " "))
                 change[f"{bound}_duration_s"] = _minutes(data, field, what)
         motions[kind] = change
     return {"speakers": speakers, "voting": voting, "motions": motions}
@@ -194,7 +215,10 @@ def committee_rules_update(
         reasons = list(error.errors) or [str(error)]
         if len(reasons) > MAX_REASONS:
             more = len(reasons) - MAX_REASONS
-            reasons = [*reasons[:MAX_REASONS], f"…and {more} more problems."]
+            reasons = [
+                *reasons[:MAX_REASONS],
+                gettext("…and {count} more problems.").format(count=more),
+            ]
         raise ValidationError(reasons) from error
     with transaction.atomic():
         # Locked: what the mediation check compares is what this change replaces.
@@ -216,7 +240,7 @@ def committee_rules_update(
     return locked
 
 
-MEDIATION_REFUSED = (
+MEDIATION_REFUSED = gettext_lazy(
     "Only the instructor may change the mediation mode, proximity talks or the mediator's "
     "powers. Your other changes were not saved either: leave the mediation settings as they "
     "are and save again."

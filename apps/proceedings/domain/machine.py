@@ -22,6 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any
 
+from apps.core.text import _
 from apps.proceedings.domain.errors import RuleViolation
 from apps.proceedings.domain.motions import (
     EXTENDS_TIMER,
@@ -101,7 +102,7 @@ def _enter(
 def open_session(preset: Preset, state: SessionState) -> SessionState:
     """Open a session that has not started into the preset's initial phase."""
     if state.phase is not Phase.NOT_STARTED:
-        raise RuleViolation("The session is already open.")
+        raise RuleViolation(_("The session is already open."))
     return _enter(state, preset.initial_phase)
 
 
@@ -121,20 +122,24 @@ def advance(
     """
     if to not in next_phases(preset, state):
         raise RuleViolation(
-            f"The session cannot move from {state.phase.label.lower()} to {to.label.lower()}."
+            _(
+                "The session cannot move from {phase} to {target}.",
+                phase=state.phase.label.lower(),
+                target=to.label.lower(),
+            )
         )
     if not to.is_timed:
         return _enter(state, to)
     duration = duration_s if duration_s is not None else _default_for(preset, to, "duration")
     if duration is None or duration <= 0:
-        raise RuleViolation(f"Give a positive duration for the {to.label.lower()}.")
+        raise RuleViolation(_("Give a positive duration for the {phase}.", phase=to.label.lower()))
     speaking = None
     if to is Phase.MODERATED_CAUCUS:
         speaking = speaking_time_s
         if speaking is None:
             speaking = _default_for(preset, to, "speaking") or speaking_time(preset, state)
         if speaking <= 0:
-            raise RuleViolation("Give a positive speaking time for the moderated caucus.")
+            raise RuleViolation(_("Give a positive speaking time for the moderated caucus."))
     return _enter(state, to, timer_s=duration, caucus_speaking_time_s=speaking, topic=topic)
 
 

@@ -18,6 +18,7 @@ from enum import StrEnum
 from types import MappingProxyType
 from typing import Protocol
 
+from apps.core.text import Text, _
 from apps.proceedings.domain.errors import RuleViolation
 from apps.proceedings.domain.majority import MajorityRule, Question, VotingRules
 from apps.proceedings.domain.phases import Phase, PhaseRules, legal_next_phases
@@ -388,15 +389,22 @@ MAX_OPEN_MOTIONS_PER_DELEGATION = 2
 
 def open_motions_error(
     open_motions: int, *, limit: int = MAX_OPEN_MOTIONS_PER_DELEGATION
-) -> str | None:
+) -> Text | None:
     """Why a delegation with ``open_motions`` motions or points on the floor (pending or
     being voted on) may not move another now; ``None`` when it may."""
     if open_motions < limit:
         return None
-    already = "one motion" if open_motions == 1 else f"{open_motions} motions"
-    return (
-        f"Your delegation already has {already} on the floor (at most {limit} at a time). "
-        "Wait for the chair to take them, or withdraw one first."
+    if open_motions == 1:
+        return _(
+            "Your delegation already has one motion on the floor (at most {limit} at a time). "
+            "Wait for the chair to take them, or withdraw one first.",
+            limit=limit,
+        )
+    return _(
+        "Your delegation already has {count} motions on the floor (at most {limit} at a "
+        "time). Wait for the chair to take them, or withdraw one first.",
+        count=open_motions,
+        limit=limit,
     )
 
 
@@ -406,7 +414,7 @@ def validate_motion(
     kind: MotionKind,
     params: MotionParams | None = None,
     mover_rights: Collection[str] | None = None,
-) -> list[str]:
+) -> list[Text]:
     """Every reason the motion cannot be put to the committee now; empty when it can.
 
     ``mover_rights`` are the mover's rights (``Right`` values); ``None`` skips the check
@@ -414,43 +422,52 @@ def validate_motion(
     """
     params = params if params is not None else MotionParams()
     rule = preset.motions.get(kind)
-    label = f"A {kind.label}"
     if rule is None:
-        return [f"This committee does not use the {kind.label}."]
+        return [_("This committee does not use the {motion}.", motion=kind.label)]
     if phase is Phase.ADJOURNED:
-        return ["The session is adjourned."]
+        return [_("The session is adjourned.")]
     if phase is Phase.NOT_STARTED:
-        return ["The session has not started."]
+        return [_("The session has not started.")]
     if phase not in rule.in_order_in or phase not in preset.phases:
-        return [f"{label} is not in order {phase.during}."]
+        return [_("A {motion} is not in order {during}.", motion=kind.label, during=phase.during)]
 
-    errors: list[str] = []
+    errors: list[Text] = []
     if (
         mover_rights is not None
         and rule.mover_right is not None
         and rule.mover_right not in mover_rights
     ):
         errors.append(
-            f"Your delegation may not make a {kind.label}: it lacks the right '{rule.mover_right}'."
+            _(
+                "Your delegation may not make a {motion}: it lacks the right '{right}'.",
+                motion=kind.label,
+                right=rule.mover_right,
+            )
         )
     if rule.leads_to is not None and rule.leads_to not in legal_next_phases(preset, phase):
         errors.append(
-            f"{label} cannot lead from {phase.label.lower()} to {rule.leads_to.label.lower()}."
+            _(
+                "A {motion} cannot lead from {phase} to {target}.",
+                motion=kind.label,
+                phase=phase.label.lower(),
+                target=rule.leads_to.label.lower(),
+            )
         )
     errors.extend(_param_errors(kind, rule, params))
     return errors
 
 
-def _param_errors(kind: MotionKind, rule: MotionRule, params: MotionParams) -> list[str]:
-    errors: list[str] = []
-    subject = _DURATION_SUBJECT.get(kind, f"the {kind.label}")
+def _param_errors(kind: MotionKind, rule: MotionRule, params: MotionParams) -> list[Text]:
+    errors: list[Text] = []
+    what = _DURATION_SUBJECT.get(kind, f"the {kind.label}")
+    subject = capitalise(what)
     missing = rule.required - params.provided()
     for param in sorted(missing):
         if param is Param.DURATION and rule.default_duration_s is not None:
             continue
         if param is Param.SPEAKING_TIME and rule.default_speaking_time_s is not None:
             continue
-        errors.append(_MISSING[param].format(label=f"A {kind.label}"))
+        errors.append(_missing(param, kind))
 
     needs_duration = Param.DURATION in rule.required or (
         rule.leads_to is not None and rule.leads_to.is_timed
@@ -458,50 +475,89 @@ def _param_errors(kind: MotionKind, rule: MotionRule, params: MotionParams) -> l
     duration = rule.duration(params)
     if duration is None:
         if needs_duration and Param.DURATION not in missing:
-            errors.append(_MISSING[Param.DURATION].format(label=f"A {kind.label}"))
+            errors.append(_missing(Param.DURATION, kind))
     elif duration <= 0:
-        errors.append(f"{capitalise(subject)} must last a positive time.")
+        errors.append(_("{subject} must last a positive time.", subject=subject))
     elif rule.max_duration_s is not None and duration > rule.max_duration_s:
         errors.append(
-            f"{capitalise(subject)} may last at most {duration_text(rule.max_duration_s)}."
+            _(
+                "{subject} may last at most {duration}.",
+                subject=subject,
+                duration=duration_text(rule.max_duration_s),
+            )
         )
     elif rule.min_duration_s is not None and duration < rule.min_duration_s:
         errors.append(
-            f"{capitalise(subject)} must last at least {duration_text(rule.min_duration_s)}."
+            _(
+                "{subject} must last at least {duration}.",
+                subject=subject,
+                duration=duration_text(rule.min_duration_s),
+            )
         )
 
     speaking = rule.speaking_time(params)
-    where = "" if kind is SETS_SPEAKING_TIME else f" in {subject}"
     if speaking is not None:
-        if speaking <= 0:
-            errors.append(f"Speaking time{where} must be positive.")
-        elif rule.max_speaking_time_s is not None and speaking > rule.max_speaking_time_s:
-            errors.append(
-                f"Speaking time{where} may be at most {duration_text(rule.max_speaking_time_s)}."
-            )
-        elif rule.min_speaking_time_s is not None and speaking < rule.min_speaking_time_s:
-            errors.append(
-                f"Speaking time{where} must be at least {duration_text(rule.min_speaking_time_s)}."
-            )
-        elif duration is not None and 0 < duration < speaking and kind is not SETS_SPEAKING_TIME:
-            errors.append(f"Speaking time{where} cannot be longer than the caucus itself.")
+        error = _speaking_time_error(kind, rule, speaking, duration, what)
+        if error is not None:
+            errors.append(error)
 
     if kind is MotionKind.REORDER_DRAFTS and 0 < len(params.draft_ids) < 2:
-        errors.append("Reordering needs at least two drafts, in their new order.")
+        errors.append(_("Reordering needs at least two drafts, in their new order."))
     if kind is MotionKind.REORDER_DRAFTS and len(set(params.draft_ids)) != len(params.draft_ids):
-        errors.append("Each draft may appear only once in the new order.")
+        errors.append(_("Each draft may appear only once in the new order."))
     if kind is MotionKind.DIVIDE_THE_QUESTION and 0 < len(params.parts) < 2:
-        errors.append("Dividing the question needs at least two parts.")
+        errors.append(_("Dividing the question needs at least two parts."))
     return errors
 
 
+def _speaking_time_error(
+    kind: MotionKind, rule: MotionRule, speaking: int, duration: int | None, subject: str
+) -> Text | None:
+    """Why the speaking time a motion sets is out of bounds (said "in a moderated caucus",
+    except for the motion that sets the speaking time itself)."""
+    alone = kind is SETS_SPEAKING_TIME
+    if speaking <= 0:
+        if alone:
+            return _("Speaking time must be positive.")
+        return _("Speaking time in {subject} must be positive.", subject=subject)
+    if rule.max_speaking_time_s is not None and speaking > rule.max_speaking_time_s:
+        limit = duration_text(rule.max_speaking_time_s)
+        if alone:
+            return _("Speaking time may be at most {duration}.", duration=limit)
+        return _(
+            "Speaking time in {subject} may be at most {duration}.",
+            subject=subject,
+            duration=limit,
+        )
+    if rule.min_speaking_time_s is not None and speaking < rule.min_speaking_time_s:
+        limit = duration_text(rule.min_speaking_time_s)
+        if alone:
+            return _("Speaking time must be at least {duration}.", duration=limit)
+        return _(
+            "Speaking time in {subject} must be at least {duration}.",
+            subject=subject,
+            duration=limit,
+        )
+    if duration is not None and 0 < duration < speaking and not alone:
+        return _(
+            "Speaking time in {subject} cannot be longer than the caucus itself.",
+            subject=subject,
+        )
+    return None
+
+
+def _missing(param: Param, kind: MotionKind) -> Text:
+    return _(_MISSING[param], motion=kind.label)
+
+
+# The templates are marked where they are written (`_` binds nothing until `_missing` does).
 _MISSING: Mapping[Param, str] = {
-    Param.DURATION: "{label} needs a duration.",
-    Param.SPEAKING_TIME: "{label} needs a speaking time for each speaker.",
-    Param.TOPIC: "{label} needs a topic.",
-    Param.DRAFTS: "{label} needs the draft it is about.",
-    Param.PARTS: "{label} needs the parts to vote on separately.",
-    Param.DELEGATION: "{label} needs the delegation it is addressed to.",
+    Param.DURATION: _("A {motion} needs a duration.").template,
+    Param.SPEAKING_TIME: _("A {motion} needs a speaking time for each speaker.").template,
+    Param.TOPIC: _("A {motion} needs a topic.").template,
+    Param.DRAFTS: _("A {motion} needs the draft it is about.").template,
+    Param.PARTS: _("A {motion} needs the parts to vote on separately.").template,
+    Param.DELEGATION: _("A {motion} needs the delegation it is addressed to.").template,
 }
 
 
@@ -519,7 +575,9 @@ def precedence_key(preset: ProcedureRules, motion: Motion) -> PrecedenceKey:
     """
     rule = preset.motions.get(motion.kind)
     if rule is None:
-        raise RuleViolation(f"This committee does not use the {motion.kind.label}.")
+        raise RuleViolation(
+            _("This committee does not use the {motion}.", motion=motion.kind.label)
+        )
     duration = rule.duration(motion.params) if rule.longer_first else None
     p = motion.params
     return (

@@ -12,6 +12,7 @@ from collections.abc import Collection, Mapping
 from enum import StrEnum
 from fractions import Fraction
 
+from apps.core.text import Text, _
 from apps.proceedings.domain.majority import (
     DEFAULT_QUORUM,
     Question,
@@ -46,21 +47,21 @@ def vote_error(
     vote: Vote,
     question: Question,
     voting: VotingRules | None = None,
-) -> str | None:
+) -> Text | None:
     """Why a delegation with this attendance cannot cast this vote; ``None`` when it can."""
     voting = voting if voting is not None else VotingRules()
     if not attendance.is_present:
-        return "Your delegation is not marked present; answer the roll call first."
+        return _("Your delegation is not marked present; answer the roll call first.")
     if vote != Vote.ABSTAIN:
         return None
     if not voting.abstentions_allowed:
-        return "Abstentions are not allowed in this committee."
+        return _("Abstentions are not allowed in this committee.")
     if (
         question is Question.SUBSTANTIVE
         and attendance is Attendance.PRESENT_AND_VOTING
         and voting.present_and_voting_may_not_abstain
     ):
-        return "A delegation present and voting may not abstain on a substantive vote."
+        return _("A delegation present and voting may not abstain on a substantive vote.")
     return None
 
 

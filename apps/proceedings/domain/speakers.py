@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from apps.core.text import Text, _
 from apps.proceedings.domain.errors import RuleViolation
 from apps.proceedings.domain.phases import Phase
 from apps.proceedings.domain.text import duration_text
@@ -71,15 +72,15 @@ def can_add(
     *,
     side: Side = Side.GENERAL,
     phase: Phase = Phase.GENERAL_DEBATE,
-) -> str | None:
+) -> Text | None:
     """Why the delegation cannot join the list; ``None`` when it can."""
     allowed = sides_in(rules, phase)
     if side not in allowed:
         if side is Side.GENERAL:
-            return "Debate is closed: say whether you speak for or against."
-        return "Debate is open: there are no separate lists for and against."
+            return _("Debate is closed: say whether you speak for or against.")
+        return _("Debate is open: there are no separate lists for and against.")
     if rules.one_entry_per_delegation and any(e.delegation_id == delegation_id for e in entries):
-        return "Your delegation is already on the speakers list."
+        return _("Your delegation is already on the speakers list.")
     return None
 
 
@@ -145,12 +146,18 @@ def take_next(
     return entry, entries[:index] + entries[index + 1 :]
 
 
-def speaking_time_error(rules: SpeakersListRules, seconds: int) -> str | None:
+def speaking_time_error(rules: SpeakersListRules, seconds: int) -> Text | None:
     """Why a speaking time is out of the committee's bounds; ``None`` when it is fine."""
     if seconds < rules.min_speaking_time_s:
-        return f"Speaking time must be at least {duration_text(rules.min_speaking_time_s)}."
+        return _(
+            "Speaking time must be at least {duration}.",
+            duration=duration_text(rules.min_speaking_time_s),
+        )
     if seconds > rules.max_speaking_time_s:
-        return f"Speaking time may be at most {duration_text(rules.max_speaking_time_s)}."
+        return _(
+            "Speaking time may be at most {duration}.",
+            duration=duration_text(rules.max_speaking_time_s),
+        )
     return None
 
 
@@ -171,24 +178,24 @@ def yield_error(
     remaining_s: int,
     to_delegation_id: int | None = None,
     time_was_yielded: bool = False,
-) -> str | None:
+) -> Text | None:
     """Why the speaker cannot yield this way; ``None`` when they can.
 
     ``time_was_yielded``: the speaker is using time another delegation yielded to them.
     """
     if kind not in rules.yields:
-        return f"Yields to {_YIELD_NAMES[kind]} are not allowed in this committee."
+        return _YIELDS_REFUSED[kind]
     if kind is YieldKind.CHAIR:
         return None
     if time_was_yielded and not rules.yielded_time_may_be_yielded:
-        return "Time that was yielded to you may not be yielded again."
+        return _("Time that was yielded to you may not be yielded again.")
     if remaining_s <= 0:
-        return "There is no time left to yield."
+        return _("There is no time left to yield.")
     if kind is YieldKind.DELEGATION:
         if to_delegation_id is None:
-            return "Say which delegation you yield to."
+            return _("Say which delegation you yield to.")
         if to_delegation_id == speaker_id:
-            return "A delegation cannot yield to itself."
+            return _("A delegation cannot yield to itself.")
     return None
 
 
@@ -219,8 +226,9 @@ def apply_yield(
     return Yielded(kind, remaining_s, to_delegation_id)
 
 
-_YIELD_NAMES = {
-    YieldKind.DELEGATION: "another delegation",
-    YieldKind.QUESTIONS: "questions",
-    YieldKind.CHAIR: "the chair",
+# Whole sentences, one per kind: a translation may word each its own way.
+_YIELDS_REFUSED = {
+    YieldKind.DELEGATION: _("Yields to another delegation are not allowed in this committee."),
+    YieldKind.QUESTIONS: _("Yields to questions are not allowed in this committee."),
+    YieldKind.CHAIR: _("Yields to the chair are not allowed in this committee."),
 }

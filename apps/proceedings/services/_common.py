@@ -12,6 +12,7 @@ from django.utils.translation import gettext
 
 from apps.accounts.models import User
 from apps.core import policy
+from apps.core.i18n import render
 from apps.core.inputs import clean_text
 from apps.delegations.models import Committee, Delegation, Membership
 from apps.delegations.selectors import seated_delegation
@@ -42,7 +43,9 @@ MAX_TOPIC_LENGTH = 200
 def clean_topic(raw: str) -> str:
     """A topic someone typed (a caucus's, a motion's, the agenda's), as everyone will read it:
     one line, no control or direction-changing characters (ValidationError otherwise)."""
-    return clean_text(raw or "", what="The topic", max_length=MAX_TOPIC_LENGTH, multiline=False)
+    return clean_text(
+        raw or "", what=gettext("The topic"), max_length=MAX_TOPIC_LENGTH, multiline=False
+    )
 
 
 def preset_of(session: Session) -> Preset:
@@ -50,7 +53,8 @@ def preset_of(session: Session) -> Preset:
 
 
 def rule_error(error: RuleViolation) -> ValidationError:
-    return ValidationError(list(getattr(error, "messages", None) or [str(error)]))
+    """The refusal of a rule, in the user's language."""
+    return ValidationError([render(message) for message in error.messages] or [str(error)])
 
 
 def lock_session(session_id: int) -> Session:
@@ -83,7 +87,7 @@ def record(
     session.version += 1
     event = event_append(session=session, payload=payload, actor=actor, staff_only=staff_only)
     session.save()
-    effects.broadcast_floor_on_commit(session.pk, event, version=session.version)
+    effects.broadcast_floor_on_commit(session.pk)
     return event
 
 
@@ -124,8 +128,9 @@ def require_mediator_power(session: Session, by: User, action: MediatorAction) -
     mode = MediationMode(session.mediation_mode)
     if not mediator_may(mode, action, proximity=session.proximity):
         raise ValidationError(
-            f"In {mode.value} mediation the mediator may not {action.value.replace('_', ' ')}; "
-            "the parties decide it."
+            gettext(
+                "In {mode} mediation the mediator may not {action}; the parties decide it."
+            ).format(mode=mode.value, action=action.value.replace("_", " "))
         )
 
 
@@ -148,9 +153,9 @@ def motion_params(data: dict[str, Any]) -> MotionParams:
         try:
             return int(value)
         except (TypeError, ValueError, OverflowError):
-            raise ValidationError(
-                f"{key.replace('_s', '').replace('_', ' ').capitalize()} must be a number of seconds."
-            ) from None
+            if key == "duration_s":
+                raise ValidationError(gettext("Duration must be a number of seconds.")) from None
+            raise ValidationError(gettext("Speaking time must be a number of seconds.")) from None
 
     return MotionParams(
         duration_s=number("duration_s"),

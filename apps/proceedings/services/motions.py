@@ -14,6 +14,7 @@ from django.utils.translation import gettext
 
 from apps.accounts.models import User
 from apps.core import policy, ratelimit
+from apps.core.i18n import render
 from apps.proceedings import event_kinds as ek
 from apps.proceedings.domain import machine
 from apps.proceedings.domain.errors import RuleViolation
@@ -68,8 +69,10 @@ def motion_move(
     if not ratelimit.hit(limit_key, limit=settings.MOTION_DELEGATION_LIMIT, window_s=window):
         ratelimit.undo(limit_key)
         raise ValidationError(
-            f"Slow down: your delegation may move at most {settings.MOTION_DELEGATION_LIMIT} "
-            f"motions or points in {window} seconds. Nothing was moved; try again in a moment."
+            gettext(
+                "Slow down: your delegation may move at most {limit} motions or points in "
+                "{window} seconds. Nothing was moved; try again in a moment."
+            ).format(limit=settings.MOTION_DELEGATION_LIMIT, window=window)
         )
     try:
         with transaction.atomic():
@@ -84,7 +87,7 @@ def motion_move(
                 mover_rights={r.value for r in delegation.rights},
             )
             if errors:
-                raise ValidationError(errors)
+                raise ValidationError([render(error) for error in errors])
             # Under the session lock: two motions sent at once cannot both take the last place.
             on_floor = Motion.objects.filter(
                 session=session,
@@ -92,7 +95,7 @@ def motion_move(
                 status__in=[Motion.Status.PENDING, Motion.Status.VOTING],
             ).count()
             if too_many := open_motions_error(on_floor):
-                raise ValidationError(too_many)
+                raise ValidationError(render(too_many))
             seq = (Motion.objects.filter(session=session).aggregate(s=Max("seq"))["s"] or 0) + 1
             motion = Motion.objects.create(
                 session=session,
@@ -170,7 +173,7 @@ def motion_entertain(
             require_mediator_power(session, by, MediatorAction.SET_AGENDA)
         errors = validate_motion(preset, session.phase_enum, kind, motion_params(motion.params))
         if errors:
-            raise ValidationError(errors)
+            raise ValidationError([render(error) for error in errors])
         if preset.motions[kind].vote is VoteRule.CHAIR:
             decide(session, motion, preset, passed=True, tally=None, by=by, how="The chair grants")
         else:

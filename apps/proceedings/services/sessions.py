@@ -108,9 +108,10 @@ def phase_advance(
         target = Phase(to)
     except ValueError:
         raise ValidationError(gettext("Choose a phase.")) from None
-    for value, what in ((duration_s, "duration"), (speaking_time_s, "speaking time")):
-        if value is not None and not 0 < value <= MAX_TIMER_S:
-            raise ValidationError(f"The {what} must be between 1 second and 7 days.")
+    if duration_s is not None and not 0 < duration_s <= MAX_TIMER_S:
+        raise ValidationError(gettext("The duration must be between 1 second and 7 days."))
+    if speaking_time_s is not None and not 0 < speaking_time_s <= MAX_TIMER_S:
+        raise ValidationError(gettext("The speaking time must be between 1 second and 7 days."))
     topic = clean_topic(topic)
     with transaction.atomic():
         session = lock_session(session.pk)

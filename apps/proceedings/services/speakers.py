@@ -12,6 +12,7 @@ from django.utils.translation import gettext
 
 from apps.accounts.models import User
 from apps.core import policy
+from apps.core.i18n import render
 from apps.delegations.models import Delegation
 from apps.proceedings import effects
 from apps.proceedings import event_kinds as ek
@@ -80,7 +81,7 @@ def speaker_add(
             phase=session.phase_enum,
         )
         if error:
-            raise ValidationError(error)
+            raise ValidationError(render(error))
         position = (
             SpeakerEntry.objects.filter(session=session).aggregate(p=Max("position"))["p"] or 0
         ) + 1

@@ -110,7 +110,9 @@ def _tally(session: Session, motion: Motion, counts: dict[str, int] | None) -> T
         values = {k: max(0, int(counts.get(k, 0))) for k in ("yes", "no", "abstain")}
         if sum(values.values()) > len(member_ids):
             raise ValidationError(
-                f"More placards counted than the {len(member_ids)} voting members."
+                gettext("More placards counted than the {count} voting members.").format(
+                    count=len(member_ids)
+                )
             )
         return Tally(
             yes=values["yes"],

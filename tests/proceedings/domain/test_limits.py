@@ -233,5 +233,5 @@ def test_a_delegation_keeps_at_most_two_motions_on_the_floor() -> None:
     assert open_motions_error(0) is None
     assert open_motions_error(1) is None
     message = open_motions_error(2)
-    assert message is not None and "at most 2 at a time" in message
+    assert message is not None and "at most 2 at a time" in str(message)
     assert open_motions_error(5) is not None

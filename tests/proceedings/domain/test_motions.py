@@ -1,9 +1,11 @@
 import random
+from collections.abc import Sequence
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from apps.core.text import Text
 from apps.proceedings.domain.motions import (
     POINTS,
     Motion,
@@ -23,6 +25,11 @@ UNMOD = MotionKind.UNMODERATED_CAUCUS
 DELEGATE = frozenset({"speak", "vote_procedure", "vote_substance", "sponsor"})
 
 
+def english(texts: Sequence[Text]) -> list[str]:
+    """The domain's sentences as they read in English (they are rendered at the edge)."""
+    return [str(text) for text in texts]
+
+
 def caucus(minutes: float, speaking_s: int = 60, topic: str = "Access to water") -> MotionParams:
     return MotionParams(duration_s=int(minutes * 60), speaking_time_s=speaking_s, topic=topic)
 
@@ -32,22 +39,22 @@ def test_a_moderated_caucus_within_the_limits_is_in_order() -> None:
 
 
 def test_a_moderated_caucus_longer_than_the_limit_is_refused() -> None:
-    errors = validate_motion(UNA, DEBATE, MOD, caucus(25), DELEGATE)
+    errors = english(validate_motion(UNA, DEBATE, MOD, caucus(25), DELEGATE))
     assert errors == ["A moderated caucus may last at most 20 minutes."]
 
 
 def test_a_moderated_caucus_shorter_than_the_minimum_is_refused() -> None:
-    errors = validate_motion(UNA, DEBATE, MOD, caucus(0.5, speaking_s=15), DELEGATE)
+    errors = english(validate_motion(UNA, DEBATE, MOD, caucus(0.5, speaking_s=15), DELEGATE))
     assert errors == ["A moderated caucus must last at least 1 minute."]
 
 
 def test_a_speaking_time_over_the_limit_is_refused() -> None:
-    errors = validate_motion(UNA, DEBATE, MOD, caucus(10, speaking_s=150), DELEGATE)
+    errors = english(validate_motion(UNA, DEBATE, MOD, caucus(10, speaking_s=150), DELEGATE))
     assert errors == ["Speaking time in a moderated caucus may be at most 2 minutes."]
 
 
 def test_a_moderated_caucus_needs_a_duration_a_speaking_time_and_a_topic() -> None:
-    errors = validate_motion(UNA, DEBATE, MOD, MotionParams(), DELEGATE)
+    errors = english(validate_motion(UNA, DEBATE, MOD, MotionParams(), DELEGATE))
     assert "A motion for a moderated caucus needs a duration." in errors
     assert "A motion for a moderated caucus needs a speaking time for each speaker." in errors
     assert "A motion for a moderated caucus needs a topic." in errors
@@ -59,24 +66,24 @@ def test_a_suspension_without_a_duration_takes_the_default() -> None:
 
 
 def test_a_motion_out_of_order_in_the_phase_is_refused() -> None:
-    errors = validate_motion(UNA, Phase.VOTING_PROCEDURE, MOD, caucus(10), DELEGATE)
+    errors = english(validate_motion(UNA, Phase.VOTING_PROCEDURE, MOD, caucus(10), DELEGATE))
     assert errors == ["A motion for a moderated caucus is not in order during voting procedure."]
 
 
 def test_a_motion_the_committee_does_not_use_is_refused() -> None:
-    errors = validate_motion(load_preset("thimun"), DEBATE, MOD, caucus(10), DELEGATE)
+    errors = english(validate_motion(load_preset("thimun"), DEBATE, MOD, caucus(10), DELEGATE))
     assert errors == ["This committee does not use the motion for a moderated caucus."]
 
 
 def test_nothing_is_in_order_after_adjournment() -> None:
-    assert validate_motion(UNA, Phase.ADJOURNED, MotionKind.POINT_OF_ORDER) == [
+    assert english(validate_motion(UNA, Phase.ADJOURNED, MotionKind.POINT_OF_ORDER)) == [
         "The session is adjourned."
     ]
 
 
 def test_a_delegation_without_the_right_cannot_move_a_motion() -> None:
     observer = frozenset({"speak", "open_channels"})
-    errors = validate_motion(UNA, DEBATE, MOD, caucus(10), observer)
+    errors = english(validate_motion(UNA, DEBATE, MOD, caucus(10), observer))
     assert errors == [
         "Your delegation may not make a motion for a moderated caucus: "
         "it lacks the right 'vote_procedure'."

@@ -16,7 +16,7 @@ UNA = VotingRules(present_and_voting_may_not_abstain=True)
 
 def test_a_delegation_present_and_voting_may_not_abstain_on_substance() -> None:
     error = vote_error(Attendance.PRESENT_AND_VOTING, Vote.ABSTAIN, Question.SUBSTANTIVE, UNA)
-    assert error == "A delegation present and voting may not abstain on a substantive vote."
+    assert str(error) == "A delegation present and voting may not abstain on a substantive vote."
 
 
 def test_a_delegation_present_and_voting_may_abstain_on_procedure() -> None:

@@ -23,7 +23,7 @@ CLOSED = SpeakersListRules(separate_for_against_in=frozenset({Phase.AMENDMENTS})
 
 def test_a_delegation_already_on_the_list_is_refused_when_one_entry_is_the_rule() -> None:
     entries = (Entry(1), Entry(2))
-    assert can_add(ONE_EACH, entries, 1) == "Your delegation is already on the speakers list."
+    assert str(can_add(ONE_EACH, entries, 1)) == "Your delegation is already on the speakers list."
     with pytest.raises(RuleViolation):
         add_speaker(ONE_EACH, entries, 1)
 
@@ -122,6 +122,6 @@ def test_a_delegation_cannot_yield_to_itself() -> None:
 
 def test_speaking_time_must_stay_within_the_committees_bounds() -> None:
     rules = SpeakersListRules(min_speaking_time_s=30, max_speaking_time_s=300)
-    assert speaking_time_error(rules, 20) == "Speaking time must be at least 30 seconds."
-    assert speaking_time_error(rules, 301) == "Speaking time may be at most 5 minutes."
+    assert str(speaking_time_error(rules, 20)) == "Speaking time must be at least 30 seconds."
+    assert str(speaking_time_error(rules, 301)) == "Speaking time may be at most 5 minutes."
     assert speaking_time_error(rules, 90) is None

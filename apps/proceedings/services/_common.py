@@ -87,7 +87,7 @@ def record(
     session.version += 1
     event = event_append(session=session, payload=payload, actor=actor, staff_only=staff_only)
     session.save()
-    effects.broadcast_floor_on_commit(session.pk)
+    effects.broadcast_floor_on_commit(session.pk, event, version=session.version)
     return event
 
 

@@ -263,15 +263,47 @@ def changes(world: dict[str, Any], meter: Meter, repeat: int) -> dict[str, list[
     )
     with measured(meter, results, "vote_close"):
         services.motion_vote_close(session=session, by=chair, motion_id=motion.pk)
-    for _ in range(2):
+    session.refresh_from_db()
+    if session.phase != "general_debate":
+        with measured(meter, results, "phase_advance"):
+            services.phase_advance(session=session, by=chair, to="general_debate")
+    # More votes, for medians of the kinds a vote has once: open, close (and the caucus
+    # it grants), the chair taking the floor back to general debate.
+    for i in range(repeat - 1):
+        moved = services.motion_move(
+            session=session,
+            by=delegates[30 + i],
+            kind="unmoderated_caucus",
+            params={"duration_s": 600},
+        )
+        with measured(meter, results, "motion_entertain"):
+            services.motion_entertain(session=session, by=chair, motion_id=moved.pk)
+        for delegate in delegates[:5]:
+            with measured(meter, results, "placard"):
+                services.motion_vote_cast(
+                    session=session, by=delegate, motion_id=moved.pk, choice="yes"
+                )
+        with measured(meter, results, "vote_close"):
+            services.motion_vote_close(
+                session=session,
+                by=chair,
+                motion_id=moved.pk,
+                counts={"yes": 40, "no": 5, "abstain": 0},
+            )
+        session.refresh_from_db()
+        if session.phase != "general_debate":
+            with measured(meter, results, "phase_advance"):
+                services.phase_advance(session=session, by=chair, to="general_debate")
+    for _ in range(min(repeat, 4)):
         session.refresh_from_db()
         caucus = session.phase == "general_debate"
         with measured(meter, results, "phase_advance"):
             services.phase_advance(
                 session=session,
                 by=chair,
-                to="unmoderated_caucus" if caucus else "general_debate",
+                to="moderated_caucus" if caucus else "general_debate",
                 duration_s=600 if caucus else None,
+                speaking_time_s=60 if caucus else None,
             )
     for _ in range(min(repeat, 3)):
         with measured(meter, results, "agenda_set"):

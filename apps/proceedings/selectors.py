@@ -33,7 +33,7 @@ from apps.proceedings.domain.motions import MotionKind, MotionParams, order_moti
 from apps.proceedings.domain.phases import Phase
 from apps.proceedings.domain.presets import Preset, preset_from_dict
 from apps.proceedings.domain.speakers import SPEAKERS_LIST_PHASES, YieldKind
-from apps.proceedings.event_kinds import motion_text
+from apps.proceedings.event_kinds import motion_text, render_event
 from apps.proceedings.models import Attendance, Event, Motion, PlacardVote, Session, SpeakerEntry
 
 # Motions a delegate can pick on their screen, in the order a form lists them.
@@ -206,7 +206,7 @@ class JournalEntry:
     seq: int
     at: dt.datetime
     public: bool
-    event: Event = field(repr=False, compare=False)
+    event: _EventRow = field(repr=False, compare=False)
 
     @functools.cached_property
     def local(self) -> dt.datetime:
@@ -356,7 +356,7 @@ def _placard(vote: _Vote, seats: Mapping[int, Seat]) -> Placard | None:
 
 
 def _motion_view(
-    motion: Motion, seats: Mapping[int, Seat], placards: tuple[Placard, ...] = ()
+    motion: _MotionRow, seats: Mapping[int, Seat], placards: tuple[Placard, ...] = ()
 ) -> MotionView:
     mover = seats.get(motion.mover_id) if motion.mover_id else None
     return MotionView(
@@ -364,10 +364,47 @@ def _motion_view(
         text=motion_text(motion),
         mover=mover.name if mover else "",
         status=motion.status,
-        status_label=str(motion.get_status_display()),
+        status_label=str(STATUS_LABELS.get(motion.status, motion.status)),
         tally=str((motion.result or {}).get("tally", "")),
         placards=placards,
     )
+
+
+@dataclass(slots=True)
+class _MotionRow:
+    """A motion's columns the floor shows (plain rows: a floor reads up to 40)."""
+
+    pk: int
+    seq: int
+    kind: str
+    params: dict[str, Any]
+    mover_id: int | None
+    status: str
+    result: dict[str, Any]
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in (Motion.Status.PENDING, Motion.Status.VOTING)
+
+
+_MOTION_COLUMNS = ("pk", "seq", "kind", "params", "mover_id", "status", "result")
+STATUS_LABELS: Mapping[str, str] = dict(Motion.Status.choices)
+SIDE_LABELS: Mapping[str, str] = dict(SpeakerEntry.Side.choices)
+
+
+@dataclass(slots=True)
+class _EventRow:
+    """An event as the journal reads it (`render_event` takes its kind and payload)."""
+
+    seq: int
+    created_at: dt.datetime
+    visibility: str
+    kind: str
+    payload: Any
+
+    @property
+    def text(self) -> str:
+        return render_event(self)
 
 
 class _Vote(NamedTuple):
@@ -398,7 +435,7 @@ def _sorted_placards(votes: list[_Vote], seats: Mapping[int, Seat]) -> tuple[Pla
 
 
 def _vote_view(
-    voting: Motion, votes: list[_Vote], preset: Preset, seats: Mapping[int, Seat]
+    voting: _MotionRow, votes: list[_Vote], preset: Preset, seats: Mapping[int, Seat]
 ) -> VoteView:
     """The open vote. Each delegation's placard is shown by one rule (the committee's
     placard setting) on the vote box and the decided motions alike; every render of the
@@ -419,9 +456,14 @@ def _vote_view(
 
 def _vote_only(session: Session, preset: Preset, seats: Mapping[int, Seat]) -> VoteView | None:
     """The open vote alone (a placard changes nothing else): two small queries."""
-    voting = Motion.objects.filter(session=session, status=Motion.Status.VOTING).first()
-    if voting is None:
+    found = (
+        Motion.objects.filter(session=session, status=Motion.Status.VOTING)
+        .values_list(*_MOTION_COLUMNS)
+        .first()
+    )
+    if found is None:
         return None
+    voting = _MotionRow(*found)
     return _vote_view(voting, _placards_by_motion([voting.pk])[voting.pk], preset, seats)
 
 
@@ -429,7 +471,12 @@ def _motions(
     session: Session, preset: Preset, seats: Mapping[int, Seat]
 ) -> tuple[VoteView | None, tuple[MotionView, ...], tuple[MotionView, ...]]:
     """The open vote, the motions pending in order of precedence, the recently decided."""
-    motions = list(Motion.objects.filter(session=session).order_by("-seq")[:40])
+    motions = [
+        _MotionRow(*row)
+        for row in Motion.objects.filter(session=session)
+        .order_by("-seq")
+        .values_list(*_MOTION_COLUMNS)[:40]
+    ]
     open_motions = [m for m in motions if m.is_open]
     by_seq = {m.seq: m for m in open_motions}
     ordered = [
@@ -525,9 +572,11 @@ def floor_context(
     roll = _roll(session, seats) if Section.ROLL in sections else RollCall((), 0)
     entries = (
         tuple(
-            ListEntry(e.pk, seats[e.delegation_id], e.side, str(e.get_side_display()))
-            for e in SpeakerEntry.objects.filter(session=session).order_by("position")
-            if e.delegation_id in seats
+            ListEntry(pk, seats[delegation_id], side, str(SIDE_LABELS.get(side, side)))
+            for pk, delegation_id, side in SpeakerEntry.objects.filter(session=session)
+            .order_by("position")
+            .values_list("pk", "delegation_id", "side")
+            if delegation_id in seats
         )
         if Section.SPEAKERS in sections
         else ()
@@ -535,9 +584,13 @@ def floor_context(
     journal = (
         tuple(
             JournalEntry(e.seq, e.created_at, e.visibility == Event.Visibility.PUBLIC, e)
-            for e in Event.objects.filter(session=session)
-            .exclude(kind__in=NOT_IN_JOURNAL)
-            .order_by("-seq")[:JOURNAL_LENGTH]
+            for e in (
+                _EventRow(*row)
+                for row in Event.objects.filter(session=session)
+                .exclude(kind__in=NOT_IN_JOURNAL)
+                .order_by("-seq")
+                .values_list("seq", "created_at", "visibility", "kind", "payload")[:JOURNAL_LENGTH]
+            )
         )
         if Section.JOURNAL in sections
         else ()

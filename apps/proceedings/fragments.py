@@ -123,10 +123,10 @@ BY_KIND: Mapping[str, Touched] = {
     Kind.SESSION_OPENED: EVERYTHING,
     Kind.PHASE_CHANGED: NEW_PHASE,
     Kind.PHASE_ENDED: NEW_PHASE,
-    # A decided motion may move the floor (a caucus begins); when it does not, the parts of
-    # a new phase are the vote box, the motions and the journal plus a few cheap ones.
+    # A motion that passes may move the floor (a caucus begins, the speaking time or the
+    # agenda changes); one that fails leaves it where it was.
     Kind.MOTION_PASSED: NEW_PHASE,
-    Kind.MOTION_FAILED: NEW_PHASE,
+    Kind.MOTION_FAILED: _parts(Part.VOTE, Part.MOTIONS, Part.DECIDED, Part.JOURNAL),
     Kind.AGENDA_SET: _parts(Part.PHASE, Part.JOURNAL),
     Kind.MEDIATION_CHANGED: _parts(Part.PHASE, Part.JOURNAL),
     Kind.ATTENDANCE: _parts(Part.ROLL_COUNT, Part.JOURNAL),  # + the row: see touched_by

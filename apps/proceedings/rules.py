@@ -28,7 +28,6 @@ from apps.accounts.models import User
 from apps.core import policy
 from apps.core.inputs import BadInput, clean_text, parse_int
 from apps.delegations.models import Committee
-from apps.proceedings.domain.machine import state_errors
 from apps.proceedings.domain.majority import MajorityRule, PlacardVisibility
 from apps.proceedings.domain.motions import VoteRule
 from apps.proceedings.domain.presets import (
@@ -39,9 +38,10 @@ from apps.proceedings.domain.presets import (
     preset_with_overrides,
 )
 from apps.proceedings.domain.speakers import YieldKind
+from apps.proceedings.domain.timers import MAX_TIMER_DAYS, MAX_TIMER_S
 from apps.proceedings.event_kinds import RulesChanged
 from apps.proceedings.journal import event_append
-from apps.proceedings.models import Session
+from apps.proceedings.rule_changes import open_session, rules_change_errors
 
 MAJORITY_CHOICES = [(m.value, m.label) for m in MajorityRule]
 VOTE_CHOICES = [(v.value, v.value.replace("_", " ")) for v in VoteRule]
@@ -49,7 +49,7 @@ YIELD_CHOICES = [y.value for y in YieldKind]
 PLACARD_CHOICES = [(p.value, p.label) for p in PlacardVisibility]
 
 # No timer in the rules runs longer than a week (a suspension between rounds of talks).
-MAX_RULE_SECONDS = 7 * 24 * 3600
+MAX_RULE_SECONDS = MAX_TIMER_S
 # The whole rule book as JSON is about 15,000 characters; four times that is plenty.
 MAX_ADVANCED_CHARS = 64_000
 # How many reasons a refusal lists (a hostile JSON could have thousands).
@@ -144,7 +144,9 @@ def _minutes(data: QueryDict, key: str, what: str) -> int | None:
         )
     seconds = round(Decimal(raw.replace(",", ".")) * 60)
     if seconds > MAX_RULE_SECONDS:
-        raise BadInput(gettext("{what} must be at most 7 days.").format(what=what))
+        raise BadInput(
+            gettext("{what} must be at most {days} days.").format(what=what, days=MAX_TIMER_DAYS)
+        )
     return seconds
 
 
@@ -224,15 +226,10 @@ def committee_rules_update(
         # Locked: what the mediation check compares is what this change replaces.
         locked = Committee.objects.select_for_update().get(pk=committee.pk)
         _require_mediation_right(by, locked, updated)
-        session = (
-            Session.objects.filter(committee=locked)
-            .exclude(phase__in=["adjourned", "not_started"])
-            .first()
-        )
-        if session is not None:
-            problems = state_errors(updated, session.machine)
-            if problems:
-                raise ValidationError(problems)
+        problems = rules_change_errors(committee=locked, rules=updated)
+        if problems:
+            raise ValidationError(problems)
+        session = open_session(locked)
         locked.rules = preset_to_dict(updated)
         locked.save(update_fields=["rules"])
         if session is not None:

@@ -28,13 +28,13 @@ from apps.proceedings.domain.presets import (
     Preset,
     preset_from_dict,
 )
+from apps.proceedings.domain.timers import MAX_TIMER_S as MAX_TIMER_S  # re-exported
 from apps.proceedings.event_kinds import Payload
 from apps.proceedings.journal import event_append
 from apps.proceedings.models import Event, Motion, Session, SpeakerEntry
 
 # No timer runs longer than a week (a suspension between rounds of talks); beyond that a
 # deadline is a typing mistake, and far beyond it the date overflows.
-MAX_TIMER_S = 7 * 24 * 3600
 
 
 MAX_TOPIC_LENGTH = 200

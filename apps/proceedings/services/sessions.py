@@ -25,6 +25,7 @@ from apps.proceedings.domain.presets import (
     preset_to_dict,
     preset_with_overrides,
 )
+from apps.proceedings.domain.timers import MAX_TIMER_DAYS
 from apps.proceedings.models import Attendance, Session
 from apps.proceedings.services._common import (
     MAX_TIMER_S,
@@ -109,9 +110,17 @@ def phase_advance(
     except ValueError:
         raise ValidationError(gettext("Choose a phase.")) from None
     if duration_s is not None and not 0 < duration_s <= MAX_TIMER_S:
-        raise ValidationError(gettext("The duration must be between 1 second and 7 days."))
+        raise ValidationError(
+            gettext("The duration must be between 1 second and {days} days.").format(
+                days=MAX_TIMER_DAYS
+            )
+        )
     if speaking_time_s is not None and not 0 < speaking_time_s <= MAX_TIMER_S:
-        raise ValidationError(gettext("The speaking time must be between 1 second and 7 days."))
+        raise ValidationError(
+            gettext("The speaking time must be between 1 second and {days} days.").format(
+                days=MAX_TIMER_DAYS
+            )
+        )
     topic = clean_topic(topic)
     with transaction.atomic():
         session = lock_session(session.pk)

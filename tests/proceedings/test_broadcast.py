@@ -416,6 +416,10 @@ def own_fragments(messages: list[str]) -> list[str]:
     ]
 
 
+# Placards counted in the room by the chair: the motion passes.
+PASSES = {"yes": 2, "no": 0, "abstain": 0}
+
+
 def entertained_vote(floor: Floor, session: Session) -> Motion:
     motion = services.motion_move(
         session=session,
@@ -485,9 +489,10 @@ async def test_each_delegate_receives_its_own_fragments_and_never_another_delega
     await database_sync_to_async(services.motion_vote_cast)(
         session=session, by=floor.delegate("Calvia"), motion_id=motion.pk, choice="no"
     )
-    # The vote closes and the floor moves: each delegation gets the actions of the phase.
+    # The vote closes (counted in the room: it passes) and the floor moves to the caucus:
+    # each delegation gets the actions of the phase.
     await database_sync_to_async(services.motion_vote_close)(
-        session=session, by=floor.chair, motion_id=motion.pk
+        session=session, by=floor.chair, motion_id=motion.pk, counts=PASSES
     )
     received = {name: await drain(socket, 1.0) for name, socket in sockets.items()}
     for socket in sockets.values():
@@ -558,7 +563,7 @@ async def test_a_vote_opening_sends_ballots_only_to_the_delegations_that_vote(
 
     motion = await database_sync_to_async(entertained_vote)(floor, session)
     await database_sync_to_async(services.motion_vote_close)(
-        session=session, by=floor.chair, motion_id=motion.pk
+        session=session, by=floor.chair, motion_id=motion.pk, counts=PASSES
     )
     received = {name: own_fragments(await drain(s, 1.0)) for name, s in sockets.items()}
     for socket in sockets.values():

@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -29,6 +30,24 @@ def is_loopback(host: str) -> bool:
 
 def _interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
+
+
+def network_address() -> str | None:
+    """This machine's address on its network (the interface of the default route), or None.
+    A UDP socket's connect() picks the route without sending anything."""
+    with contextlib.suppress(OSError), socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        probe.connect(("192.0.2.1", 9))  # TEST-NET-1: never routed beyond the first hop
+        address = str(probe.getsockname()[0])
+        if not address.startswith("127.") and address != "0.0.0.0":  # noqa: S104
+            return address
+    return None
+
+
+def public_url(host: str, port: str) -> str:
+    """The address phones open: the host given, or for 0.0.0.0 / :: the network address."""
+    if host in {"0.0.0.0", "::", ""}:  # noqa: S104
+        host = network_address() or socket.gethostname()
+    return f"http://{host}:{port}"
 
 
 def manage(*args: str) -> None:
@@ -52,8 +71,15 @@ def main() -> int:
         manage("load_demo", *([] if is_loopback(host) else ["--random-password"]))
         port = os.environ.setdefault("PLENARY_PORT", "8000")
         shown = "localhost" if host in {"127.0.0.1", "0.0.0.0"} else host  # noqa: S104
+        phones = ""
+        if not is_loopback(host):
+            public = public_url(host, port)
+            # The join instructions page shows this address (and its QR code) to phones.
+            os.environ.setdefault("PLENARY_PUBLIC_URL", public)
+            phones = f"  Phones on this network join at {os.environ['PLENARY_PUBLIC_URL']}/join/\n"
         print(
             f"\n  Plenary is starting: open http://{shown}:{port}/\n"
+            f"{phones}"
             f"  Redis: {os.environ['REDIS_URL']}   Database: {os.environ.get('DATABASE_URL', 'db.sqlite3 (SQLite)')}\n"
             "  Ctrl-C stops the web server, the worker, beat and Redis.\n",
             flush=True,

@@ -8,6 +8,7 @@ from typing import Any
 
 import segno
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -235,9 +236,11 @@ def simulation_settings(request: AuthedRequest, simulation_id: int) -> HttpRespo
 def join_instructions(request: AuthedRequest, simulation_id: int) -> HttpResponse:
     """The projector page: the code in huge type and a QR code that opens the join form."""
     simulation = _simulation(request, simulation_id, "simulation.manage")
-    join_url = request.build_absolute_uri(
-        reverse("accounts:join") + f"?code={simulation.join_code}"
-    )
+    path = reverse("accounts:join") + f"?code={simulation.join_code}"
+    # `make run` on the network passes the laptop's address: the instructor's own browser
+    # may be on localhost, which no phone can reach.
+    base = settings.PUBLIC_URL.rstrip("/") or request.build_absolute_uri("/").rstrip("/")
+    join_url = base + path
     qr = segno.make(join_url, error="m")
     return render(
         request,
@@ -245,9 +248,17 @@ def join_instructions(request: AuthedRequest, simulation_id: int) -> HttpRespons
         {
             "simulation": simulation,
             "join_url": join_url,
+            "join_host": join_url.split("://", 1)[-1].split("/", 1)[0],
+            "loopback_only": not settings.PUBLIC_URL and is_loopback(request.get_host()),
             "qr_data_uri": qr.svg_data_uri(scale=8, dark="#111", light="#fff"),
         },
     )
+
+
+def is_loopback(host: str) -> bool:
+    """Whether `host` (a Host header: name or address, maybe with a port) is this machine."""
+    name = host.rsplit(":", 1)[0] if host.count(":") == 1 or host.startswith("[") else host
+    return name.strip("[]").lower() in {"localhost", "127.0.0.1", "::1"}
 
 
 # --- committees -------------------------------------------------------------------------------

@@ -279,6 +279,9 @@ STORAGES = {
 
 # --- Plenary --------------------------------------------------------------------------------
 LOBBY_MESSAGE_MAX_LENGTH = 2000
+# The address phones use (`make run` with HOST=0.0.0.0 sets it to the laptop's network
+# address): the join instructions and their QR code show it.
+PUBLIC_URL = env_str("PLENARY_PUBLIC_URL", "")
 # The largest HTTP request body accepted (config/body_limit.py); no form comes near it.
 MAX_REQUEST_BODY_BYTES = env_int("MAX_REQUEST_BODY_BYTES", 1024 * 1024)
 LOGGING = {

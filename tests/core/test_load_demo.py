@@ -129,3 +129,13 @@ def run_script() -> ModuleType:
 )
 def test_make_run_uses_the_published_login_on_loopback_only(host: str, loopback: bool) -> None:
     assert run_script().is_loopback(host) is loopback
+
+
+def test_on_the_network_make_run_gives_phones_the_machines_address_not_localhost() -> None:
+    run = run_script()
+    assert run.public_url("192.168.1.20", "8000") == "http://192.168.1.20:8000"
+    url = run.public_url("0.0.0.0", "8080")  # noqa: S104
+    assert url.endswith(":8080")
+    assert "0.0.0.0" not in url and "127.0.0.1" not in url and "localhost" not in url  # noqa: S104
+    address = run.network_address()
+    assert address is None or not address.startswith("127.")

@@ -6,6 +6,8 @@ person types that others will see goes through `clean_text` (a 422 message for c
 characters, NUL, and the bidirectional overrides that let a name or message display as
 something other than what it is).
 
+Messages go through `gettext`; callers pass `what=` already translated (`gettext("The channel")`).
+
 `"²".isdigit()` is true and `int("²")` fails; `int("0" * 5000)` is slow; `int("1" * 30)` does
 not fit a database column: none of them gets past here.
 """
@@ -17,6 +19,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import BadRequest, ValidationError
+from django.utils.translation import gettext
 
 # Database ids are bigints; anything larger is never meant and would overflow the column.
 MAX_ID = 2**63 - 1
@@ -42,10 +45,14 @@ def parse_int(raw: Any, *, what: str, minimum: int = 0, maximum: int = MAX_ID) -
     text = str(raw).strip() if raw is not None else ""
     digits = text[1:] if text[:1] in {"-", "+"} else text
     if not digits or not digits.isascii() or not digits.isdigit() or len(digits) > MAX_DIGITS:
-        raise BadInput(f"{what} must be a whole number.")
+        raise BadInput(gettext("{what} must be a whole number.").format(what=what))
     value = int(text)
     if not minimum <= value <= maximum:
-        raise BadInput(f"{what} must be between {minimum} and {maximum}.")
+        raise BadInput(
+            gettext("{what} must be between {minimum} and {maximum}.").format(
+                what=what, minimum=minimum, maximum=maximum
+            )
+        )
     return value
 
 
@@ -65,7 +72,7 @@ def parse_ids(raws: Iterable[Any], *, what: str = "The id", limit: int = 200) ->
     """Several ids (a multi-select), deduplicated in order; at most `limit` of them."""
     values = list(raws)
     if len(values) > limit:
-        raise BadInput(f"At most {limit} values may be chosen at once.")
+        raise BadInput(gettext("At most {limit} values may be chosen at once.").format(limit=limit))
     seen: dict[int, None] = {}
     for raw in values:
         seen.setdefault(parse_id(raw, what=what), None)
@@ -79,11 +86,11 @@ def forbidden_characters(text: str, *, multiline: bool) -> list[str]:
         if ch in "\n\t" and multiline:
             continue
         if ch in BIDI_CONTROLS:
-            found.setdefault("right-to-left or left-to-right control characters", None)
+            found.setdefault(gettext("right-to-left or left-to-right control characters"), None)
         elif ch in INVISIBLE:
-            found.setdefault("invisible characters", None)
+            found.setdefault(gettext("invisible characters"), None)
         elif unicodedata.category(ch) in {"Cc", "Cs", "Co", "Cn"}:
-            found.setdefault("control characters", None)
+            found.setdefault(gettext("control characters"), None)
     return list(found)
 
 
@@ -96,9 +103,15 @@ def clean_text(raw: str, *, what: str, max_length: int, multiline: bool = True) 
         text = " ".join(text.split())
     problems = forbidden_characters(text, multiline=multiline)
     if problems:
-        raise ValidationError(f"{what} cannot contain {' or '.join(problems)}.")
+        raise ValidationError(
+            gettext("{what} cannot contain {problems}.").format(
+                what=what, problems=gettext(" or ").join(problems)
+            )
+        )
     if len(text) > max_length:
         raise ValidationError(
-            f"{what} is limited to {max_length} characters (this one has {len(text)})."
+            gettext("{what} is limited to {limit} characters (this one has {length}).").format(
+                what=what, limit=max_length, length=len(text)
+            )
         )
     return text

@@ -78,14 +78,6 @@ def broadcast_floor_on_commit(
     batch.events.append((event.kind, event.payload) if event is not None else ("", {}))
 
 
-def broadcast_floor(session_id: int) -> None:
-    """Push the whole floor now (every part, every seated delegation's fragments)."""
-    floor = floor_context(session_id=session_id)
-    if floor is not None:
-        push = fragments.push_for(floor, fragments.EVERYTHING, since=floor.version)
-        push_many(push.messages)
-
-
 def push_own_placard_on_commit(
     *, session_id: int, delegation_id: int, motion_id: int, choice: str
 ) -> None:

@@ -121,4 +121,8 @@ def shot(page: object, name: str) -> None:
     """Screenshots for a person to look at, when PLENARY_SCREENSHOTS names a folder."""
     if SCREENSHOTS:
         Path(SCREENSHOTS).mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(Path(SCREENSHOTS) / f"{name}.png"), full_page=True)  # type: ignore[attr-defined]
+        # caret="initial": hiding the caret injects a <style> the page's CSP refuses (an error
+        # in the console, which fails the test).
+        page.screenshot(  # type: ignore[attr-defined]
+            path=str(Path(SCREENSHOTS) / f"{name}.png"), full_page=True, caret="initial"
+        )

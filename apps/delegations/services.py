@@ -489,10 +489,24 @@ def delegation_update(
             raise ValidationError(
                 _DUPLICATE_DELEGATION.format(name=fields["name"]), code="duplicate"
             )
+        rights_moved = (locked.kind, locked.rights_overrides) != (
+            fields["kind"],
+            fields["rights_overrides"],
+        )
         for key, value in fields.items():
             setattr(locked, key, value)
         locked.brief = _staff_text(brief, what=gettext("The brief"), max_length=BRIEF_MAX)
         locked.save()
+        if rights_moved:
+            # Open sockets joined groups by the old rights (the floor's actions and ballots
+            # go to a group per set of rights): they reconnect and join by the new ones.
+            simulation_id = Committee.objects.values_list("simulation_id", flat=True).get(
+                pk=locked.committee_id
+            )
+            for user_id in Membership.objects.filter(delegation=locked).values_list(
+                "user_id", flat=True
+            ):
+                notify_access_changed_on_commit(user_id=user_id, simulation_id=simulation_id)
     return locked
 
 

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 from django_htmx.http import reswap
 
@@ -20,11 +21,12 @@ from apps.core.inputs import BadInput, optional_id, parse_id, parse_int
 from apps.delegations.models import Committee
 from apps.proceedings import fragments, selectors, services
 from apps.proceedings.domain.speakers import Side
+from apps.proceedings.domain.timers import MAX_TIMER_DAYS, MAX_TIMER_S
 from apps.proceedings.models import Session
 
 # Larger numbers are never meant (a day of seconds): refusing them here keeps a typo or a
 # tampered form from overflowing a date. Ids and numbers are read by apps.core.inputs alone.
-MAX_SECONDS = 24 * 3600
+MAX_SECONDS = MAX_TIMER_S  # the one bound for timers (domain/timers.py)
 
 
 def _optional_int(value: Any, what: str, *, maximum: int) -> int | None:
@@ -198,14 +200,22 @@ def _minutes(value: Any) -> int | None:
     if value in (None, ""):
         return None
     text = str(value).strip()
-    if len(text) > 12:  # 24 hours is 1440 minutes: a long number is never meant
-        raise ValidationError("Give the duration in minutes, between 0 and 24 hours.")
+    if len(text) > 12:  # 7 days is 10,080 minutes: a long number is never meant
+        raise ValidationError(
+            gettext("Give the duration in minutes, between 0 and {days} days.").format(
+                days=MAX_TIMER_DAYS
+            )
+        )
     try:
         minutes = float(text.replace(",", "."))
     except ValueError:
         raise ValidationError("Give the duration in minutes, e.g. 10 or 1.5.") from None
     if not 0 <= minutes <= MAX_SECONDS / 60:  # also refuses nan and inf
-        raise ValidationError("Give the duration in minutes, between 0 and 24 hours.")
+        raise ValidationError(
+            gettext("Give the duration in minutes, between 0 and {days} days.").format(
+                days=MAX_TIMER_DAYS
+            )
+        )
     return round(minutes * 60)
 
 

@@ -597,3 +597,40 @@ def test_the_rules_editor_and_the_preset_switch_ask_the_same_question(
     assert rules_change_errors(committee=committee, rules=load_preset("peace_talks")) == [
         "The session is in roll call, which these rules do not use; move it to another phase first."
     ]
+
+
+def edit_rights(instructor: User, delegation: Delegation, overrides: dict[str, bool]) -> None:
+    services.delegation_update(
+        delegation=delegation,
+        by=instructor,
+        name=delegation.name,
+        kind=delegation.kind,
+        country_code=delegation.country_code,
+        fictional=delegation.fictional,
+        seats=delegation.seats,
+        brief="A new brief.",
+        rights_overrides=overrides,
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_changing_a_delegations_rights_tells_its_open_sockets_to_reconnect(
+    instructor: User, simulation: Simulation, student: User
+) -> None:
+    """The floor pushes actions and ballots to a group per set of rights, joined at connect:
+    a socket must rejoin under the new rights."""
+    ghana, _ = await database_sync_to_async(seated_world)(instructor, simulation, student)
+    socket = await open_socket(student, simulation)
+    await database_sync_to_async(edit_rights)(instructor, ghana, {"vote_substance": False})
+    await expect_access_notice(socket)
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_editing_only_a_delegations_brief_does_not_disturb_its_sockets(
+    instructor: User, simulation: Simulation, student: User
+) -> None:
+    ghana, _ = await database_sync_to_async(seated_world)(instructor, simulation, student)
+    socket = await open_socket(student, simulation)
+    await database_sync_to_async(edit_rights)(instructor, ghana, {})
+    assert await socket.receive_nothing(timeout=1)
+    await socket.disconnect()

@@ -78,15 +78,15 @@ def test_an_unreadable_id_or_number_is_a_400_with_the_reason(
     assert (after.version, after.last_event_seq) == (before.version, before.last_event_seq)
 
 
-def test_seconds_are_bounded_to_a_day(floor: Floor) -> None:
+def test_seconds_are_bounded_by_the_one_timer_bound(floor: Floor) -> None:
     session = in_general_debate(floor)
     response = client_for(floor.chair).post(
         act(session, "advance"),
-        {"to": "moderated_caucus", "duration_min": "5", "speaking_time_s": "86401"},
+        {"to": "moderated_caucus", "duration_min": "5", "speaking_time_s": "604801"},
         HTTP_HX_REQUEST="true",
     )
     assert response.status_code == 400
-    assert "The speaking time (in seconds) must be between 0 and 86400." in (
+    assert "The speaking time (in seconds) must be between 0 and 604800." in (
         response.content.decode()
     )
 

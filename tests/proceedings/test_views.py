@@ -473,7 +473,7 @@ def test_an_action_needs_a_post(floor: Floor) -> None:
         ("advance", {"to": "unmoderated_caucus", "duration_min": "abc"}, "in minutes"),
         ("advance", {"to": "unmoderated_caucus", "duration_min": "inf"}, "in minutes"),
         ("advance", {"to": "unmoderated_caucus", "duration_min": "nan"}, "in minutes"),
-        ("advance", {"to": "unmoderated_caucus", "duration_min": "1e300"}, "24 hours"),
+        ("advance", {"to": "unmoderated_caucus", "duration_min": "1e300"}, "7 days"),
         ("advance", {"to": "unmoderated_caucus", "duration_min": "-5"}, "in minutes"),
         ("advance", {"to": "moderated_caucus", "speaking_time_s": "x"}, "speaking time"),
         ("advance", {"to": "moderated_caucus", "speaking_time_s": "9" * 30}, "speaking time"),

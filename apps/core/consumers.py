@@ -28,6 +28,7 @@ from apps.core.groups import (
     group_for_simulation,
     group_for_user,
 )
+from apps.core.replay import groups_to_join, replay, requested
 
 logger = logging.getLogger(__name__)
 
@@ -210,8 +211,6 @@ class LiveConsumer(AsyncWebsocketConsumer):
     async def client_resume(self, data: dict[str, Any]) -> None:
         """Replay what the client missed, from the database, for the streams it may read:
         canonical names only, each once, within the bounds of `apps.core.replay`."""
-        from apps.core.replay import groups_to_join, replay, requested
-
         if not isinstance(data.get("streams"), dict):
             await self.send_error("resume needs an object of stream → last sequence seen.")
             return

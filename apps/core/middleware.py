@@ -4,6 +4,8 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 
+from apps.core.views import health_response
+
 
 class HealthzMiddleware:
     """Answers /healthz before host validation and the HTTPS redirect.
@@ -17,7 +19,5 @@ class HealthzMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if request.path == "/healthz" and request.method in {"GET", "HEAD"}:
-            from apps.core.views import health_response
-
             return health_response()
         return self.get_response(request)

@@ -18,6 +18,8 @@ from collections.abc import Callable
 from typing import Any
 
 from apps.accounts.models import User
+from apps.core import policy
+from apps.core.groups import group_for_presence
 from apps.core.inputs import MAX_ID
 
 MAX_REPLAY = 200  # per stream: past it, the stream's panel is reloaded in one fragment
@@ -128,9 +130,6 @@ def replay(*, user: User, simulation_id: int, streams: dict[str, Any]) -> list[s
 
 
 def _presence_groups(*, user: User, simulation_id: int, stream: str) -> list[str]:
-    from apps.core import policy
-    from apps.core.groups import group_for_presence
-
     if stream != f"presence-{simulation_id}" or not policy.can(
         user, "simulation.view", policy.SimulationRef(simulation_id)
     ):

@@ -8,6 +8,7 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from apps.accounts.forms import JoinForm
 from apps.core.inputs import BadInput
 
 
@@ -51,6 +52,4 @@ def bad_request(request: HttpRequest, exception: Exception | None = None) -> Htt
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    from apps.accounts.forms import JoinForm
-
     return render(request, "home.html", {"join_form": JoinForm()})

@@ -6,6 +6,7 @@ from django import template
 from django.utils.html import format_html
 
 from apps.core import policy
+from apps.proceedings.domain.motions import MotionKind
 
 register = template.Library()
 
@@ -50,8 +51,6 @@ def minutes(seconds: Any) -> str:
 
 @register.filter
 def motion_label(kind: str) -> str:
-    from apps.proceedings.domain.motions import MotionKind
-
     try:
         label = MotionKind(kind).label
     except ValueError:

@@ -27,7 +27,7 @@ from apps.core.i18n import render
 from apps.core.text import Text, _
 from apps.proceedings.domain.motions import MotionKind
 from apps.proceedings.domain.phases import Phase
-from apps.proceedings.domain.text import capitalise, duration_text
+from apps.proceedings.domain.text import capitalise, duration_text, text_from_data
 
 
 class Kind(models.TextChoices):
@@ -397,15 +397,16 @@ class PlacardRaised(Payload):
 @dataclass(frozen=True, kw_only=True)
 class _MotionDecided(_MotionEvent):
     """A decided motion: granted by the chair (`granted`), or put to a vote whose counts
-    (`yes`, `no`, `abstain`, None when not counted) and `reason` decided it. `phase` is the
-    phase the floor is in after it."""
+    (`yes`, `no`, `abstain`, None when not counted) and `reason` decided it: the sentence's
+    template and parameters (`text_to_data`), "" when there is none, or the English sentence
+    in rows written before. `phase` is the phase the floor is in after it."""
 
     phase: str
     granted: bool
     yes: int | None
     no: int | None
     abstain: int | None
-    reason: str
+    reason: str | dict[str, Any]
 
     passed: ClassVar[bool]
 
@@ -434,14 +435,15 @@ class _MotionDecided(_MotionEvent):
             if tally:
                 return _("{motion} passes ({tally}).", motion=motion, tally=tally)
             return _("{motion} passes.", motion=motion)
-        if tally and self.reason:
+        reason = text_from_data(self.reason)
+        if tally and reason:
             return _(
-                "{motion} fails ({tally}). {reason}", motion=motion, tally=tally, reason=self.reason
+                "{motion} fails ({tally}). {reason}", motion=motion, tally=tally, reason=reason
             )
         if tally:
             return _("{motion} fails ({tally}).", motion=motion, tally=tally)
-        if self.reason:
-            return _("{motion} fails. {reason}", motion=motion, reason=self.reason)
+        if reason:
+            return _("{motion} fails. {reason}", motion=motion, reason=reason)
         return _("{motion} fails.", motion=motion)
 
 

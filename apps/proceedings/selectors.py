@@ -24,6 +24,7 @@ from apps.core.groups import (
     group_for_session_staff,
     stream_for_session,
 )
+from apps.core.i18n import render
 from apps.delegations.models import Committee, Delegation, Membership
 from apps.proceedings.domain import machine
 from apps.proceedings.domain.majority import placards_shown
@@ -33,6 +34,7 @@ from apps.proceedings.domain.motions import MotionKind, MotionParams, order_moti
 from apps.proceedings.domain.phases import Phase
 from apps.proceedings.domain.presets import Preset, preset_from_dict
 from apps.proceedings.domain.speakers import SPEAKERS_LIST_PHASES, YieldKind
+from apps.proceedings.domain.text import text_from_data
 from apps.proceedings.event_kinds import motion_text, render_event
 from apps.proceedings.models import Attendance, Event, Motion, PlacardVote, Session, SpeakerEntry
 
@@ -365,7 +367,7 @@ def _motion_view(
         mover=mover.name if mover else "",
         status=motion.status,
         status_label=str(STATUS_LABELS.get(motion.status, motion.status)),
-        tally=str((motion.result or {}).get("tally", "")),
+        tally=render(text_from_data((motion.result or {}).get("tally", ""))),
         placards=placards,
     )
 

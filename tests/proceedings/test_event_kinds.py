@@ -17,6 +17,8 @@ from apps.caucus import services as caucus_services
 from apps.delegations.models import Simulation
 from apps.proceedings import event_kinds as ek
 from apps.proceedings import rules, services
+from apps.proceedings.domain.majority import MajorityRule, Tally, decide
+from apps.proceedings.domain.text import text_to_data
 from apps.proceedings.event_kinds import SCHEMAS, Kind, PayloadError, validate_payload
 from apps.proceedings.journal import event_append
 from apps.proceedings.models import Event, Session
@@ -127,6 +129,23 @@ EXAMPLES: list[tuple[ek.Payload, str]] = [
         " No quorum: 1 of 4 members present, 2 needed.",
     ),
     (
+        ek.MotionFailed(
+            **MOTION,
+            phase="general_debate",
+            granted=False,
+            yes=1,
+            no=0,
+            abstain=0,
+            reason=text_to_data(
+                decide(
+                    MajorityRule.SIMPLE, Tally(yes=1, no=0, abstain=0, members=4, absent=3)
+                ).reason
+            ),
+        ),
+        "A" + WORDS[1:] + " fails (1 in favour, 0 against, 0 abstentions)."
+        " No quorum: 1 of 4 members present, 2 needed.",
+    ),
+    (
         ek.MotionPassed(
             motion=8,
             motion_kind="point_of_order",
@@ -223,6 +242,41 @@ def test_the_sentence_is_made_when_the_event_is_read_in_the_readers_language(
     assert event.text == "Veridia joins the speakers list."
     monkeypatch.setattr(i18n, "gettext", lambda message: french.get(message, message))
     assert event.text == "Veridia s’inscrit sur la liste des orateurs."
+
+
+def test_a_decided_motions_reason_is_stored_as_its_template_and_read_in_the_readers_language(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The reason and its counts are translated when read; an old row's English reason reads
+    as it was stored."""
+    from apps.core import i18n
+
+    outcome = decide(MajorityRule.SIMPLE, Tally(yes=1, no=2, abstain=0, members=4))
+    fields = {**MOTION, "phase": "general_debate", "granted": False, "yes": 1, "no": 2}
+    stored = ek.payload_to_dict(
+        ek.MotionFailed(**fields, abstain=0, reason=text_to_data(outcome.reason))
+    )
+    assert stored["reason"]["template"] == (
+        "{counts}: a simple majority needs more votes in favour than against."
+    )
+    legacy = {**stored, "reason": str(outcome.reason)}
+    english = ek.render_event(Event(kind=Kind.MOTION_FAILED, payload=stored))
+    assert ek.render_event(Event(kind=Kind.MOTION_FAILED, payload=legacy)) == english
+    assert english.endswith(
+        " 1 in favour, 2 against, 0 abstentions:"
+        " a simple majority needs more votes in favour than against."
+    )
+    french = {
+        "{counts}: a simple majority needs more votes in favour than against.": (
+            "{counts} : il faut plus de voix pour que contre."
+        ),
+        "{yes} in favour, {no} against, {abstentions}": "{yes} pour, {no} contre, {abstentions}",
+        "{count} abstentions": "{count} abstentions",
+    }
+    monkeypatch.setattr(i18n, "gettext", lambda message: french.get(message, message))
+    assert ek.render_event(Event(kind=Kind.MOTION_FAILED, payload=stored)).endswith(
+        " 1 pour, 2 contre, 0 abstentions : il faut plus de voix pour que contre."
+    )
 
 
 # --- the services emit what they should ------------------------------------------------------

@@ -17,6 +17,7 @@ from apps.delegations import services as delegation_services
 from apps.delegations.models import Membership, Simulation
 from apps.proceedings import services
 from apps.proceedings.domain.presets import PRESET_KEYS
+from apps.proceedings.domain.text import text_from_data
 from apps.proceedings.models import Attendance, Event, Motion, PlacardVote, Session, SpeakerEntry
 from tests.conftest import make_student
 from tests.proceedings.helpers import (
@@ -200,7 +201,11 @@ def test_a_delegation_marked_absent_after_voting_is_not_counted(floor: Floor) ->
 
     motion.refresh_from_db()
     assert motion.status == "failed"
-    assert motion.result["tally"] == "1 in favour, 1 against, 0 abstentions"
+    assert str(text_from_data(motion.result["tally"])) == "1 in favour, 1 against, 0 abstentions"
+    assert str(text_from_data(motion.result["reason"])) == (
+        "1 in favour, 1 against, 0 abstentions:"
+        " a simple majority needs more votes in favour than against."
+    )
 
 
 # --- phases -----------------------------------------------------------------------------------------

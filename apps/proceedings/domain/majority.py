@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from fractions import Fraction
 
+from apps.core.text import Text, _
 from apps.proceedings.domain.errors import RuleViolation
 
 
@@ -168,16 +169,24 @@ class Tally:
         """Present members who cast no vote at all (not even an abstention)."""
         return self.present - self.yes - self.no - self.abstain
 
-    def summary(self) -> str:
+    def summary(self) -> Text:
         """``"8 in favour, 5 against, 2 abstentions"``."""
-        abstentions = "1 abstention" if self.abstain == 1 else f"{self.abstain} abstentions"
-        return f"{self.yes} in favour, {self.no} against, {abstentions}"
+        if self.abstain == 1:
+            abstentions = _("1 abstention")
+        else:
+            abstentions = _("{count} abstentions", count=self.abstain)
+        return _(
+            "{yes} in favour, {no} against, {abstentions}",
+            yes=self.yes,
+            no=self.no,
+            abstentions=abstentions,
+        )
 
 
 @dataclass(frozen=True)
 class Outcome:
     result: Result
-    reason: str
+    reason: Text
 
     @property
     def passed(self) -> bool:
@@ -213,7 +222,12 @@ def decide(
     if tally.present < needed:
         return Outcome(
             Result.NO_QUORUM,
-            f"No quorum: {tally.present} of {tally.members} members present, {needed} needed.",
+            _(
+                "No quorum: {present} of {members} members present, {needed} needed.",
+                present=tally.present,
+                members=tally.members,
+                needed=needed,
+            ),
         )
     counts = tally.summary()
     cast = tally.yes + tally.no
@@ -222,57 +236,115 @@ def decide(
 
     if rule is MajorityRule.SIMPLE:
         if cast == 0:
-            return Outcome(Result.FAILED, f"{counts}: no votes were cast.")
+            return Outcome(Result.FAILED, _("{counts}: no votes were cast.", counts=counts))
         if 2 * tally.yes > cast:
-            return Outcome(Result.PASSED, f"{counts}: a simple majority is in favour.")
+            return Outcome(
+                Result.PASSED, _("{counts}: a simple majority is in favour.", counts=counts)
+            )
         return Outcome(
-            Result.FAILED, f"{counts}: a simple majority needs more votes in favour than against."
+            Result.FAILED,
+            _(
+                "{counts}: a simple majority needs more votes in favour than against.",
+                counts=counts,
+            ),
         )
 
     if rule is MajorityRule.TWO_THIRDS:
         if cast == 0:
-            return Outcome(Result.FAILED, f"{counts}: no votes were cast.")
+            return Outcome(Result.FAILED, _("{counts}: no votes were cast.", counts=counts))
         required = -((-two_thirds.numerator * cast) // two_thirds.denominator)
-        if tally.yes >= required:
-            return Outcome(
-                Result.PASSED, f"{counts}: {required} of {cast} votes in favour were needed."
-            )
         return Outcome(
-            Result.FAILED, f"{counts}: {required} of {cast} votes in favour were needed."
+            Result.PASSED if tally.yes >= required else Result.FAILED,
+            _(
+                "{counts}: {required} of {cast} votes in favour were needed.",
+                counts=counts,
+                required=required,
+                cast=cast,
+            ),
         )
 
     if rule is MajorityRule.SECURITY_COUNCIL:
-        enough = tally.yes >= security_council_votes
-        vetoed = veto and question is Question.SUBSTANTIVE and tally.vetoes > 0
-        if enough and not vetoed:
-            return Outcome(
-                Result.PASSED,
-                f"{counts}: at least {security_council_votes} affirmative votes"
-                + (" and no veto." if question is Question.SUBSTANTIVE and veto else "."),
-            )
-        reasons = []
-        if not enough:
-            reasons.append(f"{security_council_votes} affirmative votes were needed")
-        if vetoed:
-            holders = "a permanent member" if tally.vetoes == 1 else "permanent members"
-            reasons.append(f"vetoed by the negative vote of {holders}")
-        return Outcome(Result.FAILED, f"{counts}: " + "; ".join(reasons) + ".")
+        return _security_council(
+            tally, counts, question=question, votes=security_council_votes, veto=veto
+        )
 
     if rule is MajorityRule.CONSENSUS:
         if tally.no == 0:
-            return Outcome(Result.PASSED, "Adopted by consensus: no objection.")
-        objections = "1 objection" if tally.no == 1 else f"{tally.no} objections"
-        return Outcome(Result.FAILED, f"No consensus: {objections}.")
+            return Outcome(Result.PASSED, _("Adopted by consensus: no objection."))
+        if tally.no == 1:
+            return Outcome(Result.FAILED, _("No consensus: 1 objection."))
+        return Outcome(Result.FAILED, _("No consensus: {count} objections.", count=tally.no))
 
     # Unanimity: every member present votes in favour.
     if tally.yes == tally.present:
-        return Outcome(Result.PASSED, f"{counts}: every member present is in favour.")
+        return Outcome(
+            Result.PASSED, _("{counts}: every member present is in favour.", counts=counts)
+        )
     missing = tally.present - tally.yes
-    return Outcome(
-        Result.FAILED,
-        f"{counts}: unanimity needs every member present in favour; {missing} "
-        + ("is not." if missing == 1 else "are not."),
-    )
+    if missing == 1:
+        reason = _(
+            "{counts}: unanimity needs every member present in favour; 1 is not.", counts=counts
+        )
+    else:
+        reason = _(
+            "{counts}: unanimity needs every member present in favour; {missing} are not.",
+            counts=counts,
+            missing=missing,
+        )
+    return Outcome(Result.FAILED, reason)
+
+
+def _security_council(
+    tally: Tally, counts: Text, *, question: Question, votes: int, veto: bool
+) -> Outcome:
+    """Nine affirmative votes (``votes``) and, on substance, no permanent member's no.
+
+    Each sentence is whole, so a translation can order it as its language does."""
+    enough = tally.yes >= votes
+    substantive_veto = veto and question is Question.SUBSTANTIVE
+    vetoed = substantive_veto and tally.vetoes > 0
+    if enough and not vetoed:
+        if substantive_veto:
+            return Outcome(
+                Result.PASSED,
+                _(
+                    "{counts}: at least {votes} affirmative votes and no veto.",
+                    counts=counts,
+                    votes=votes,
+                ),
+            )
+        return Outcome(
+            Result.PASSED,
+            _("{counts}: at least {votes} affirmative votes.", counts=counts, votes=votes),
+        )
+    if not vetoed:
+        return Outcome(
+            Result.FAILED,
+            _("{counts}: {votes} affirmative votes were needed.", counts=counts, votes=votes),
+        )
+    one = tally.vetoes == 1
+    if enough:
+        if one:
+            reason = _(
+                "{counts}: vetoed by the negative vote of a permanent member.", counts=counts
+            )
+        else:
+            reason = _("{counts}: vetoed by the negative vote of permanent members.", counts=counts)
+    elif one:
+        reason = _(
+            "{counts}: {votes} affirmative votes were needed;"
+            " vetoed by the negative vote of a permanent member.",
+            counts=counts,
+            votes=votes,
+        )
+    else:
+        reason = _(
+            "{counts}: {votes} affirmative votes were needed;"
+            " vetoed by the negative vote of permanent members.",
+            counts=counts,
+            votes=votes,
+        )
+    return Outcome(Result.FAILED, reason)
 
 
 @dataclass(frozen=True)

@@ -30,6 +30,7 @@ from apps.proceedings.domain.motions import (
 from apps.proceedings.domain.presets import (
     Preset,
 )
+from apps.proceedings.domain.text import text_to_data
 from apps.proceedings.models import Motion, Session
 from apps.proceedings.services._common import (
     check_version,
@@ -211,8 +212,8 @@ def decide(
     motion.status = Motion.Status.PASSED if passed else Motion.Status.FAILED
     motion.decided_at = now
     motion.result = {
-        "tally": tally.summary() if tally else "",
-        "reason": outcome.reason if outcome else how,
+        "tally": text_to_data(tally.summary()) if tally else "",
+        "reason": text_to_data(outcome.reason) if outcome else how,
     }
     motion.save()
     schema = ek.MotionPassed if passed else ek.MotionFailed
@@ -223,6 +224,6 @@ def decide(
         yes=tally.yes if tally else None,
         no=tally.no if tally else None,
         abstain=tally.abstain if tally else None,
-        reason=outcome.reason if outcome else "",
+        reason=text_to_data(outcome.reason) if outcome else "",
     )
     record(session, payload, actor=by)

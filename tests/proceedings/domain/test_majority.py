@@ -2,6 +2,7 @@ from fractions import Fraction
 
 import pytest
 
+from apps.core.text import Text
 from apps.proceedings.domain.majority import (
     MajorityRule,
     Question,
@@ -50,7 +51,7 @@ def test_a_rule_decides_a_tally_as_un_practice_does(
 ) -> None:
     outcome = decide(rule, tally)
     assert outcome.result is expected, outcome.reason
-    assert outcome.reason
+    assert str(outcome.reason)
 
 
 @pytest.mark.parametrize(
@@ -78,8 +79,8 @@ def test_the_security_council_needs_nine_votes_and_no_veto_on_substance(
 
 def test_a_veto_is_named_in_the_reason() -> None:
     outcome = decide(SC, Tally(yes=13, no=1, abstain=1, members=15, vetoes=1))
-    assert "vetoed" in outcome.reason
-    assert "permanent member" in outcome.reason
+    assert "vetoed" in str(outcome.reason)
+    assert "permanent member" in str(outcome.reason)
 
 
 def test_without_the_veto_option_a_permanent_members_no_is_an_ordinary_no() -> None:
@@ -97,7 +98,7 @@ def test_without_a_quorum_nothing_passes() -> None:
     tally = Tally(yes=4, no=0, abstain=0, members=15, absent=11)
     outcome = decide(SIMPLE, tally)
     assert outcome.result is NO_QUORUM
-    assert outcome.reason == "No quorum: 4 of 15 members present, 5 needed."
+    assert str(outcome.reason) == "No quorum: 4 of 15 members present, 5 needed."
     assert decide(SIMPLE, Tally(yes=5, no=0, abstain=0, members=15, absent=10)).passed
 
 
@@ -156,3 +157,17 @@ def test_a_committee_decides_with_its_own_voting_rules() -> None:
 def test_an_impossible_tally_is_refused(kwargs: dict[str, int]) -> None:
     with pytest.raises(ValueError):
         Tally(**kwargs)
+
+
+def test_a_reason_is_a_template_with_its_counts_so_it_is_translated_where_it_is_shown() -> None:
+    outcome = decide(UNANIMITY, Tally(yes=3, no=0, abstain=1, members=4))
+    assert outcome.reason.template == (
+        "{counts}: unanimity needs every member present in favour; 1 is not."
+    )
+    counts = dict(outcome.reason.params)["counts"]
+    assert isinstance(counts, Text)
+    assert counts.template == "{yes} in favour, {no} against, {abstentions}"
+    assert str(outcome.reason) == (
+        "3 in favour, 0 against, 1 abstention: unanimity needs every member present in favour;"
+        " 1 is not."
+    )

@@ -8,6 +8,7 @@ lock, so a sitting in progress is never left in a phase the new rules lack.
 
 from __future__ import annotations
 
+from apps.core.i18n import render
 from apps.delegations.models import Committee
 from apps.proceedings.domain.machine import state_errors
 from apps.proceedings.domain.phases import Phase
@@ -25,9 +26,10 @@ def open_session(committee: Committee) -> Session | None:
 
 
 def rules_change_errors(*, committee: Committee, rules: Preset) -> list[str]:
-    """Why the committee's sitting in progress could not go on under `rules`; [] when it can
-    (or when no sitting is in progress). Call it with the committee's row locked."""
+    """Why the committee's sitting in progress could not go on under `rules`, in the user's
+    language; [] when it can (or when no sitting is in progress). Call it with the committee's
+    row locked."""
     session = open_session(committee)
     if session is None:
         return []
-    return state_errors(rules, session.machine)
+    return [render(error) for error in state_errors(rules, session.machine)]

@@ -22,7 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any
 
-from apps.core.text import _
+from apps.core.text import Text, _
 from apps.proceedings.domain.errors import RuleViolation
 from apps.proceedings.domain.motions import (
     EXTENDS_TIMER,
@@ -200,18 +200,21 @@ def apply_motion_result(
     )
 
 
-def state_errors(preset: Preset, state: SessionState) -> list[str]:
+def state_errors(preset: Preset, state: SessionState) -> list[Text]:
     """Why ``state`` cannot go on under ``preset`` (e.g. after the rules changed mid-session)."""
-    errors: list[str] = []
+    errors: list[Text] = []
     if state.phase is not Phase.NOT_STARTED and state.phase not in preset.phases:
         errors.append(
-            f"The session is in {state.phase.label.lower()}, which these rules do not use; "
-            "move it to another phase first."
+            _(
+                "The session is in {phase}, which these rules do not use; "
+                "move it to another phase first.",
+                phase=state.phase.label.lower(),
+            )
         )
     if state.phase.is_timed and (state.timer_s is None or state.timer_s <= 0):
-        errors.append(f"The {state.phase.label.lower()} has no time limit.")
+        errors.append(_("The {phase} has no time limit.", phase=state.phase.label.lower()))
     if state.phase is Phase.SUSPENDED and state.previous_phase not in preset.phases:
-        errors.append("The suspended phase is not one these rules use.")
+        errors.append(_("The suspended phase is not one these rules use."))
     return errors
 
 

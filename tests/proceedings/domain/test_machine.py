@@ -5,6 +5,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from apps.core.text import Text
 from apps.proceedings.domain.errors import RuleViolation
 from apps.proceedings.domain.machine import (
     SessionState,
@@ -149,7 +150,12 @@ def test_a_rules_change_that_drops_the_current_phase_is_reported() -> None:
     state = advance(UNA, in_debate(), Phase.MODERATED_CAUCUS, duration_s=300)
     phases = [p.value for p in UNA.phases if p is not Phase.MODERATED_CAUCUS]
     changed = preset_with_overrides(UNA, {"phases": phases, "motions": {"moderated_caucus": None}})
-    assert state_errors(changed, state)
+    errors = state_errors(changed, state)
+    assert all(isinstance(error, Text) for error in errors)  # rendered at the edge
+    assert [str(error) for error in errors] == [
+        "The session is in moderated caucus, which these rules do not use;"
+        " move it to another phase first."
+    ]
     assert state_errors(UNA, state) == []
 
 

@@ -17,6 +17,7 @@ from apps.core import policy, ratelimit
 from apps.core.broadcast import send_on_commit
 from apps.core.errors import RateLimited
 from apps.core.groups import group_for_user
+from apps.core.i18n import render
 from apps.core.inputs import clean_text
 from apps.delegations.domain.actors import ActorKind, parse_overrides
 from apps.delegations.domain.scenarios import (
@@ -220,7 +221,7 @@ def _load_preset(preset_key: str, overrides: Mapping[str, Any] | None = None) ->
         if overrides:
             preset = preset_with_overrides(preset, dict(overrides))
     except PresetError as error:
-        raise ValidationError(list(error.errors) or [str(error)]) from error
+        raise ValidationError([render(e) for e in error.errors] or [str(error)]) from error
     return preset
 
 

@@ -26,6 +26,7 @@ from django.utils.translation import gettext, gettext_lazy
 
 from apps.accounts.models import User
 from apps.core import policy
+from apps.core.i18n import render
 from apps.core.inputs import BadInput, clean_text, parse_int
 from apps.delegations.models import Committee
 from apps.proceedings.domain.majority import MajorityRule, PlacardVisibility
@@ -214,7 +215,7 @@ def committee_rules_update(
         current = preset_from_dict(committee.rules)
         updated = preset_with_overrides(current, overrides, source=committee.name)
     except PresetError as error:
-        reasons = list(error.errors) or [str(error)]
+        reasons = [render(reason) for reason in error.errors] or [str(error)]
         if len(reasons) > MAX_REASONS:
             more = len(reasons) - MAX_REASONS
             reasons = [

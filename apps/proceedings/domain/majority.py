@@ -81,7 +81,7 @@ MAX_THRESHOLD_CHARS = 16
 _FRACTION_RE = re.compile(r"(\d{1,4})\s*/\s*(\d{1,4})", re.ASCII)
 _DECIMAL_RE = re.compile(r"(\d?)(?:\.(\d{1,3}))?", re.ASCII)
 _PERCENT_RE = re.compile(r"(\d{1,3})(?:\.(\d))?\s*%", re.ASCII)
-THRESHOLD_FORMS = "a fraction such as 2/3, a decimal such as 0.5 or a percentage such as 50%"
+THRESHOLD_FORMS = _("a fraction such as 2/3, a decimal such as 0.5 or a percentage such as 50%")
 
 
 def parse_fraction(value: object) -> Fraction:
@@ -91,15 +91,17 @@ def parse_fraction(value: object) -> Fraction:
     the input's length: long text is refused before it is looked at.
     """
     if isinstance(value, bool) or not isinstance(value, int | float | str):
-        raise RuleViolation(f"A threshold must be {THRESHOLD_FORMS}.")
+        raise RuleViolation(_("A threshold must be {forms}.", forms=THRESHOLD_FORMS))
     text = value if isinstance(value, str) else repr(value)
     if len(text) > MAX_THRESHOLD_CHARS:
-        raise RuleViolation(f"A threshold must be {THRESHOLD_FORMS} (this one is too long).")
+        raise RuleViolation(
+            _("A threshold must be {forms} (this one is too long).", forms=THRESHOLD_FORMS)
+        )
     text = text.strip()
     if match := _FRACTION_RE.fullmatch(text):
         numerator, denominator = int(match[1]), int(match[2])
         if denominator == 0:
-            raise RuleViolation("A threshold cannot divide by zero.")
+            raise RuleViolation(_("A threshold cannot divide by zero."))
         return Fraction(numerator, denominator)
     if (match := _DECIMAL_RE.fullmatch(text)) and (match[1] or match[2]):
         decimals = match[2] or ""
@@ -107,7 +109,7 @@ def parse_fraction(value: object) -> Fraction:
     if match := _PERCENT_RE.fullmatch(text):
         decimals = match[2] or ""
         return Fraction(int(match[1] + decimals), 100 * 10 ** len(decimals))
-    raise RuleViolation(f"A threshold must be {THRESHOLD_FORMS}.")
+    raise RuleViolation(_("A threshold must be {forms}.", forms=THRESHOLD_FORMS))
 
 
 class PlacardVisibility(StrEnum):

@@ -38,6 +38,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import yaml
 
+from apps.core.text import Text, _
 from apps.proceedings.domain.errors import RuleViolation
 from apps.proceedings.domain.majority import (
     THRESHOLD_FORMS,
@@ -117,10 +118,10 @@ _SHOWN_CHARS = 40
 class PresetError(ValueError):
     """A preset (or an override of one) that cannot be used; ``errors`` lists every problem."""
 
-    def __init__(self, errors: Iterable[str], source: str = "preset") -> None:
+    def __init__(self, errors: Iterable[Text], source: str = "preset") -> None:
         self.source = source
-        self.errors = list(errors)
-        super().__init__(f"{source}: " + "; ".join(self.errors))
+        self.errors: list[Text] = list(errors)  # rendered where they are shown
+        super().__init__(f"{source}: " + "; ".join(str(error) for error in self.errors))
 
 
 class PresetNotFound(PresetError, LookupError):
@@ -151,7 +152,7 @@ class Preset:
         """The majority a motion of this kind needs; ``None`` when the chair decides it."""
         rule = self.motions.get(kind)
         if rule is None:
-            raise RuleViolation(f"This committee does not use the {kind.label}.")
+            raise RuleViolation(_("This committee does not use the {motion}.", motion=kind.label))
         return rule.vote.majority(self.voting)
 
 
@@ -186,16 +187,32 @@ def load_preset(key: str) -> Preset:
     Raises ``PresetNotFound`` for an unknown key, ``PresetError`` for a broken file.
     """
     if key not in PRESET_KEYS:
-        raise PresetNotFound([f"unknown preset {key!r} (one of: {', '.join(PRESET_KEYS)})"], key)
+        raise PresetNotFound(
+            [
+                _(
+                    "unknown preset {key} (one of: {known})",
+                    key=repr(key),
+                    known=", ".join(PRESET_KEYS),
+                )
+            ],
+            key,
+        )
     source = f"{key}.yaml"
     try:
         data = yaml.safe_load((PRESETS_DIR / source).read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
-        raise PresetError([f"cannot read: {exc}"], source) from exc
+        raise PresetError([_("cannot read: {problem}", problem=str(exc))], source) from exc
     preset = preset_from_dict(data, source=source)
     errors = validate_preset(preset)
     if preset.key != key:
-        errors.insert(0, f"key {preset.key!r} differs from the file name {key!r}")
+        errors.insert(
+            0,
+            _(
+                "key {key} differs from the file name {name}",
+                key=repr(preset.key),
+                name=repr(key),
+            ),
+        )
     if errors:
         raise PresetError(errors, source)
     return preset
@@ -211,7 +228,7 @@ def preset_with_overrides(
     motion; a motion not in the preset is added from the catalogue's defaults.
     """
     if not isinstance(overrides, Mapping):
-        raise PresetError(["overrides must be a mapping of settings"], source)
+        raise PresetError([_("overrides must be a mapping of settings")], source)
     if problem := _shape_problem(overrides):
         raise PresetError([problem], source)
     merged = _merge(preset_to_dict(preset), overrides)
@@ -222,7 +239,7 @@ def preset_with_overrides(
     return updated
 
 
-def _shape_problem(value: object) -> str | None:
+def _shape_problem(value: object) -> Text | None:
     """Why ``value`` is too deep or too large to be read as rules (iterative: no recursion
     for a hostile depth to exhaust); ``None`` when it is fine."""
     pending: list[tuple[object, int]] = [(value, 1)]
@@ -237,10 +254,13 @@ def _shape_problem(value: object) -> str | None:
         else:
             continue
         if depth > MAX_OVERRIDE_DEPTH:
-            return f"the rules are nested too deeply (at most {MAX_OVERRIDE_DEPTH} levels)"
+            return _(
+                "the rules are nested too deeply (at most {depth} levels)",
+                depth=MAX_OVERRIDE_DEPTH,
+            )
         items += len(children)
         if items > MAX_OVERRIDE_ITEMS:
-            return f"the rules hold too many settings (at most {MAX_OVERRIDE_ITEMS})"
+            return _("the rules hold too many settings (at most {items})", items=MAX_OVERRIDE_ITEMS)
         pending.extend((child, depth + 1) for child in children)
     return None
 
@@ -316,7 +336,7 @@ def preset_from_dict(data: object, *, source: str = "preset") -> Preset:
 
     Does not check meaning: call ``validate_preset`` (``load_preset`` does).
     """
-    errors: list[str] = []
+    errors: list[Text] = []
     required = ("key", "name", "phases", "initial_phase", "motions")
     top = _fields(data, "preset", _TOP_FIELDS, errors, required=required)
     if top is None:
@@ -348,7 +368,7 @@ def preset_from_dict(data: object, *, source: str = "preset") -> Preset:
 
 # Each parser turns one raw value into a typed one, or appends a message and returns _BAD.
 _BAD: Any = object()
-Parser = Callable[[object, str, list[str]], Any]
+Parser = Callable[[object, str, list[Text]], Any]
 E = TypeVar("E", bound=Enum)
 
 
@@ -361,46 +381,53 @@ def _shown(value: object) -> str:
     return text if len(text) <= _SHOWN_CHARS else text[: _SHOWN_CHARS - 1] + "…"
 
 
-def _expect(kind: str, value: object, path: str, errors: list[str]) -> Any:
-    errors.append(f"{path} must be {kind}, not {_shown(value)}")
+def _expect(kind: Text, value: object, path: str, errors: list[Text]) -> Any:
+    errors.append(
+        _("{path} must be {kind}, not {value}", path=path, kind=kind, value=_shown(value))
+    )
     return _BAD
 
 
-def _int(value: object, path: str, errors: list[str]) -> Any:
+def _int(value: object, path: str, errors: list[Text]) -> Any:
     if isinstance(value, bool) or not isinstance(value, int):
-        return _expect("a whole number", value, path, errors)
+        return _expect(_("a whole number"), value, path, errors)
     if not -MAX_WHOLE_NUMBER <= value <= MAX_WHOLE_NUMBER:
-        return _expect(f"a whole number of at most {MAX_WHOLE_NUMBER:,}", value, path, errors)
+        return _expect(
+            _("a whole number of at most {limit}", limit=f"{MAX_WHOLE_NUMBER:,}"),
+            value,
+            path,
+            errors,
+        )
     return value
 
 
-def _optional_int(value: object, path: str, errors: list[str]) -> Any:
+def _optional_int(value: object, path: str, errors: list[Text]) -> Any:
     return None if value is None else _int(value, path, errors)
 
 
-def _count(value: object, path: str, errors: list[str]) -> Any:
+def _count(value: object, path: str, errors: list[Text]) -> Any:
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 10_000:
-        return _expect("a whole number from 0 to 10,000", value, path, errors)
+        return _expect(_("a whole number from 0 to 10,000"), value, path, errors)
     return value
 
 
-def _bool(value: object, path: str, errors: list[str]) -> Any:
+def _bool(value: object, path: str, errors: list[Text]) -> Any:
     if not isinstance(value, bool):
-        return _expect("true or false", value, path, errors)
+        return _expect(_("true or false"), value, path, errors)
     return value
 
 
-def _text(value: object, path: str, errors: list[str]) -> Any:
+def _text(value: object, path: str, errors: list[Text]) -> Any:
     if not isinstance(value, str):
-        return _expect("text", value, path, errors)
+        return _expect(_("text"), value, path, errors)
     return value
 
 
-def _optional_text(value: object, path: str, errors: list[str]) -> Any:
+def _optional_text(value: object, path: str, errors: list[Text]) -> Any:
     return None if value is None else _text(value, path, errors)
 
 
-def _fraction(value: object, path: str, errors: list[str]) -> Any:
+def _fraction(value: object, path: str, errors: list[Text]) -> Any:
     try:
         return parse_fraction(value)
     except RuleViolation:
@@ -410,11 +437,18 @@ def _fraction(value: object, path: str, errors: list[str]) -> Any:
 def _enum(enum: type[E]) -> Parser:
     known = ", ".join(str(member.value) for member in enum)
 
-    def parse(value: object, path: str, errors: list[str]) -> Any:
+    def parse(value: object, path: str, errors: list[Text]) -> Any:
         try:
             return enum(value)
         except (ValueError, TypeError):
-            errors.append(f"{path} must be one of {known}, not {_shown(value)}")
+            errors.append(
+                _(
+                    "{path} must be one of {known}, not {value}",
+                    path=path,
+                    known=known,
+                    value=_shown(value),
+                )
+            )
             return _BAD
 
     return parse
@@ -428,9 +462,9 @@ def _optional_enum(enum: type[E]) -> Parser:
 def _enum_set(enum: type[E]) -> Parser:
     parse_one = _enum(enum)
 
-    def parse(value: object, path: str, errors: list[str]) -> Any:
+    def parse(value: object, path: str, errors: list[Text]) -> Any:
         if not isinstance(value, list | tuple | set | frozenset):
-            return _expect("a list", value, path, errors)
+            return _expect(_("a list"), value, path, errors)
         parsed = [parse_one(item, path, errors) for item in value]
         if any(item is _BAD for item in parsed):
             return _BAD
@@ -439,9 +473,11 @@ def _enum_set(enum: type[E]) -> Parser:
     return parse
 
 
-def _transitions(value: object, path: str, errors: list[str]) -> Any:
+def _transitions(value: object, path: str, errors: list[Text]) -> Any:
     if not isinstance(value, Mapping):
-        return _expect("a mapping of phase to the phases that may follow it", value, path, errors)
+        return _expect(
+            _("a mapping of phase to the phases that may follow it"), value, path, errors
+        )
     parse_phase, parse_set = _enum(Phase), _enum_set(Phase)
     table: dict[Phase, frozenset[Phase]] = {}
     for raw_phase, raw_next in value.items():
@@ -452,9 +488,9 @@ def _transitions(value: object, path: str, errors: list[str]) -> Any:
     return table
 
 
-def _powers(value: object, path: str, errors: list[str]) -> Any:
+def _powers(value: object, path: str, errors: list[Text]) -> Any:
     if not isinstance(value, Mapping):
-        return _expect("a mapping of mode to the actions allowed in it", value, path, errors)
+        return _expect(_("a mapping of mode to the actions allowed in it"), value, path, errors)
     parse_mode, parse_set = _enum(MediationMode), _enum_set(MediatorAction)
     powers = dict(DEFAULT_POWERS)
     for raw_mode, raw_actions in value.items():
@@ -536,12 +572,12 @@ def _fields(
     data: object,
     path: str,
     known: Mapping[str, Parser],
-    errors: list[str],
+    errors: list[Text],
     required: tuple[str, ...] = (),
 ) -> dict[str, Any] | None:
     """Parse a mapping field by field; unknown keys are errors (a typo never passes)."""
     if not isinstance(data, Mapping):
-        errors.append(f"{path} must be a mapping, not {_shown(data)}")
+        errors.append(_("{path} must be a mapping, not {value}", path=path, value=_shown(data)))
         return None
     parsed: dict[str, Any] = {}
     for key, value in data.items():
@@ -549,14 +585,18 @@ def _fields(
         where = name if path == "preset" else f"{path}.{name}"
         parser = known.get(key) if isinstance(key, str) else None
         if parser is None:
-            errors.append(f"{where}: unknown setting (known: {', '.join(known)})")
+            errors.append(
+                _("{path}: unknown setting (known: {known})", path=where, known=", ".join(known))
+            )
             continue
         result = parser(value, where, errors)
         if result is not _BAD:
             parsed[key] = result
     for key in required:
         if key not in data:
-            errors.append(f"{key if path == 'preset' else f'{path}.{key}'} is required")
+            errors.append(
+                _("{path} is required", path=key if path == "preset" else f"{path}.{key}")
+            )
     return parsed
 
 
@@ -564,7 +604,7 @@ T = TypeVar("T", bound="DataclassInstance")
 
 
 def _build(
-    default: T, data: object, path: str, known: Mapping[str, Parser], errors: list[str]
+    default: T, data: object, path: str, known: Mapping[str, Parser], errors: list[Text]
 ) -> T:
     """``default`` with the fields ``data`` gives (``None``: no changes)."""
     if data is None:
@@ -573,11 +613,16 @@ def _build(
     return default if not parsed else replace(default, **parsed)
 
 
-def _motions(data: object, errors: list[str]) -> dict[MotionKind, MotionRule]:
+def _motions(data: object, errors: list[Text]) -> dict[MotionKind, MotionRule]:
     if data is None:  # missing is reported as required; null means none
         return {}
     if not isinstance(data, Mapping):
-        errors.append(f"motions must be a mapping of motion kind to its rule, not {_shown(data)}")
+        errors.append(
+            _(
+                "motions must be a mapping of motion kind to its rule, not {value}",
+                value=_shown(data),
+            )
+        )
         return {}
     parse_kind = _enum(MotionKind)
     motions: dict[MotionKind, MotionRule] = {}
@@ -592,7 +637,7 @@ def _motions(data: object, errors: list[str]) -> dict[MotionKind, MotionRule]:
     return motions
 
 
-def _mediation(data: object, errors: list[str]) -> MediationSettings | None:
+def _mediation(data: object, errors: list[Text]) -> MediationSettings | None:
     if data is None:
         return None
     return _build(MediationSettings(), data, "mediation", _MEDIATION_FIELDS, errors)
@@ -601,15 +646,20 @@ def _mediation(data: object, errors: list[str]) -> MediationSettings | None:
 # --- validation -------------------------------------------------------------------------
 
 
-def validate_preset(preset: Preset) -> list[str]:
+def validate_preset(preset: Preset) -> list[Text]:
     """Every reason the preset cannot run a committee; empty when it can."""
-    errors: list[str] = []
+    errors: list[Text] = []
     if not _KEY_RE.match(preset.key):
-        errors.append(f"key {_shown(preset.key)} must be lowercase letters, digits and underscores")
+        errors.append(
+            _(
+                "key {key} must be lowercase letters, digits and underscores",
+                key=_shown(preset.key),
+            )
+        )
     if not preset.name.strip():
-        errors.append("name is empty")
+        errors.append(_("name is empty"))
     if preset.seats is not None and preset.seats < 1:
-        errors.append(f"seats must be at least 1, not {preset.seats}")
+        errors.append(_("seats must be at least 1, not {seats}", seats=preset.seats))
     errors.extend(_phase_errors(preset))
     errors.extend(_motion_errors(preset))
     errors.extend(_speakers_errors(preset.speakers))
@@ -617,27 +667,38 @@ def validate_preset(preset: Preset) -> list[str]:
     return errors
 
 
-def _phase_errors(preset: Preset) -> list[str]:
-    errors: list[str] = []
+def _phase_errors(preset: Preset) -> list[Text]:
+    errors: list[Text] = []
     phases = preset.phases
     if Phase.NOT_STARTED in phases:
-        errors.append("phases: not_started is implicit; do not list it")
+        errors.append(_("phases: not_started is implicit; do not list it"))
     if Phase.ADJOURNED not in phases:
-        errors.append("phases: every committee needs adjourned, so a session can end")
+        errors.append(_("phases: every committee needs adjourned, so a session can end"))
     if preset.initial_phase not in phases:
-        errors.append(f"initial_phase {preset.initial_phase} is not one of the phases in use")
+        errors.append(
+            _(
+                "initial_phase {phase} is not one of the phases in use",
+                phase=str(preset.initial_phase),
+            )
+        )
     elif preset.initial_phase in TIMED_PHASES or preset.initial_phase is Phase.ADJOURNED:
-        errors.append(f"initial_phase cannot be {preset.initial_phase}")
+        errors.append(_("initial_phase cannot be {phase}", phase=str(preset.initial_phase)))
     for phase in sorted(TIMED_PHASES & phases):
         if Phase.SUSPENDED in preset.transitions.get(phase, frozenset()):
             errors.append(
-                f"transitions: {phase} cannot lead to suspended (a suspension resumes the phase "
-                "it interrupted, and a timed phase cannot be resumed)"
+                _(
+                    "transitions: {phase} cannot lead to suspended (a suspension resumes the "
+                    "phase it interrupted, and a timed phase cannot be resumed)",
+                    phase=str(phase),
+                )
             )
     if CAUCUS_PHASES & phases and CAUCUS_RETURNS_TO not in phases:
         errors.append(
-            f"phases: a caucus returns to {CAUCUS_RETURNS_TO} when its time is up, "
-            f"so a committee with caucuses needs {CAUCUS_RETURNS_TO}"
+            _(
+                "phases: a caucus returns to {phase} when its time is up, "
+                "so a committee with caucuses needs {phase}",
+                phase=str(CAUCUS_RETURNS_TO),
+            )
         )
     if errors:
         return errors
@@ -652,12 +713,20 @@ def _phase_errors(preset: Preset) -> list[str]:
                 queue.append(following)
     for phase in _in_session_order(phases - reached):
         errors.append(
-            f"phases: {phase} is in use but a session can never reach it from "
-            f"{preset.initial_phase}"
+            _(
+                "phases: {phase} is in use but a session can never reach it from {initial}",
+                phase=str(phase),
+                initial=str(preset.initial_phase),
+            )
         )
     for phase in _in_session_order(phases - {Phase.ADJOURNED}):
         if not successors[phase]:
-            errors.append(f"transitions: a session in {phase} would be stuck: nothing follows it")
+            errors.append(
+                _(
+                    "transitions: a session in {phase} would be stuck: nothing follows it",
+                    phase=str(phase),
+                )
+            )
     return errors
 
 
@@ -677,8 +746,8 @@ def _in_session_order(phases: Iterable[Phase]) -> list[Phase]:
     return sorted(phases, key=list(Phase).index)
 
 
-def _motion_errors(preset: Preset) -> list[str]:
-    errors: list[str] = []
+def _motion_errors(preset: Preset) -> list[Text]:
+    errors: list[Text] = []
     by_precedence: dict[int, list[MotionKind]] = {}
     for kind, rule in preset.motions.items():
         by_precedence.setdefault(rule.precedence, []).append(kind)
@@ -686,40 +755,64 @@ def _motion_errors(preset: Preset) -> list[str]:
         if len(kinds) > 1:
             names = " and ".join(str(kind) for kind in kinds)
             errors.append(
-                f"motions: precedence {precedence} is shared by {names}; "
-                "each kind of motion needs its own rank"
+                _(
+                    "motions: precedence {precedence} is shared by {names}; "
+                    "each kind of motion needs its own rank",
+                    precedence=precedence,
+                    names=names,
+                )
             )
     for kind, rule in sorted(preset.motions.items(), key=lambda item: item[1].precedence):
         errors.extend(_rule_errors(preset, kind, rule))
     return errors
 
 
-def _rule_errors(preset: Preset, kind: MotionKind, rule: MotionRule) -> list[str]:
+def _rule_errors(preset: Preset, kind: MotionKind, rule: MotionRule) -> list[Text]:
     path = f"motions.{kind}"
-    errors: list[str] = []
+    errors: list[Text] = []
     in_order = rule.in_order_in & preset.phases
     if not in_order:
-        errors.append(f"{path}.in_order_in: the motion is never in order in this committee")
+        errors.append(
+            _("{path}.in_order_in: the motion is never in order in this committee", path=path)
+        )
     if kind in NO_PHASE_CHANGE and rule.leads_to is not None:
-        errors.append(f"{path}.leads_to must be empty: this kind does not change the phase")
+        errors.append(
+            _("{path}.leads_to must be empty: this kind does not change the phase", path=path)
+        )
     if kind is MotionKind.EXTEND_CAUCUS and not rule.in_order_in <= TIMED_PHASES:
-        errors.append(f"{path}.in_order_in: only a timed phase (a caucus) can be extended")
+        errors.append(
+            _("{path}.in_order_in: only a timed phase (a caucus) can be extended", path=path)
+        )
     if rule.leads_to is not None:
         if rule.leads_to not in preset.phases:
             errors.append(
-                f"{path}.leads_to: {rule.leads_to} is not a phase of this committee "
-                f"(add the phase, or remove the motion with {kind}: null)"
+                _(
+                    "{path}.leads_to: {phase} is not a phase of this committee "
+                    "(add the phase, or remove the motion with {kind}: null)",
+                    path=path,
+                    phase=str(rule.leads_to),
+                    kind=str(kind),
+                )
             )
         else:
             for phase in _in_session_order(in_order):
                 if rule.leads_to not in legal_next_phases(preset, phase):
                     errors.append(
-                        f"{path}: in order during {phase}, which cannot lead to {rule.leads_to}"
+                        _(
+                            "{path}: in order during {phase}, which cannot lead to {target}",
+                            path=path,
+                            phase=str(phase),
+                            target=str(rule.leads_to),
+                        )
                     )
     if rule.mover_right is not None and rule.mover_right not in KNOWN_RIGHTS:
         errors.append(
-            f"{path}.mover_right: unknown right {_shown(rule.mover_right)} "
-            f"(one of: {', '.join(sorted(KNOWN_RIGHTS))})"
+            _(
+                "{path}.mover_right: unknown right {right} (one of: {known})",
+                path=path,
+                right=_shown(rule.mover_right),
+                known=", ".join(sorted(KNOWN_RIGHTS)),
+            )
         )
     timed = rule.leads_to is not None and rule.leads_to.is_timed
     errors.extend(
@@ -755,69 +848,109 @@ def _limit_errors(
     maximum: int | None,
     *,
     needed: bool,
-) -> list[str]:
-    errors: list[str] = []
+) -> list[Text]:
+    errors: list[Text] = []
     for label, value in (("min", minimum), ("default", default), ("max", maximum)):
         if value is not None and value < 1:
-            errors.append(f"{prefix}{label}_{name} must be at least 1 second, not {value}")
+            errors.append(
+                _(
+                    "{setting} must be at least 1 second, not {value}",
+                    setting=f"{prefix}{label}_{name}",
+                    value=value,
+                )
+            )
     if errors:
         return errors
     if minimum is not None and maximum is not None and minimum > maximum:
         errors.append(
-            f"{prefix}min_{name} ({duration_text(minimum)}) is more than "
-            f"max_{name} ({duration_text(maximum)})"
+            _(
+                "{prefix}min_{name} ({minimum}) is more than max_{name} ({maximum})",
+                prefix=prefix,
+                name=name,
+                minimum=duration_text(minimum),
+                maximum=duration_text(maximum),
+            )
         )
     if default is not None:
         if minimum is not None and default < minimum:
-            errors.append(f"{prefix}default_{name} is less than min_{name}")
+            errors.append(
+                _("{prefix}default_{name} is less than min_{name}", prefix=prefix, name=name)
+            )
         if maximum is not None and default > maximum:
-            errors.append(f"{prefix}default_{name} is more than max_{name}")
+            errors.append(
+                _("{prefix}default_{name} is more than max_{name}", prefix=prefix, name=name)
+            )
     if needed and default is None:
         errors.append(
-            f"{prefix}default_{name} is needed, or the mover must be required to give one "
-            f"(add {name} to required)"
+            _(
+                "{prefix}default_{name} is needed, or the mover must be required to give one "
+                "(add {name} to required)",
+                prefix=prefix,
+                name=name,
+            )
         )
     return errors
 
 
-def _speakers_errors(rules: SpeakersListRules) -> list[str]:
-    errors: list[str] = []
+def _speakers_errors(rules: SpeakersListRules) -> list[Text]:
+    errors: list[Text] = []
     low, default, high = (
         rules.min_speaking_time_s,
         rules.default_speaking_time_s,
         rules.max_speaking_time_s,
     )
     if low < 1:
-        errors.append(f"speakers.min_speaking_time_s must be at least 1 second, not {low}")
+        errors.append(
+            _(
+                "{setting} must be at least 1 second, not {value}",
+                setting="speakers.min_speaking_time_s",
+                value=low,
+            )
+        )
     elif not low <= default <= high:
         errors.append(
-            f"speakers.default_speaking_time_s ({duration_text(default)}) must be between "
-            f"min_speaking_time_s ({duration_text(low)}) and "
-            f"max_speaking_time_s ({duration_text(high)})"
+            _(
+                "speakers.default_speaking_time_s ({default}) must be between "
+                "min_speaking_time_s ({low}) and max_speaking_time_s ({high})",
+                default=duration_text(default),
+                low=duration_text(low),
+                high=duration_text(high),
+            )
         )
     return errors
 
 
-def _voting_errors(preset: Preset) -> list[str]:
+def _voting_errors(preset: Preset) -> list[Text]:
     voting = preset.voting
-    errors: list[str] = []
+    errors: list[Text] = []
     if not 0 < voting.quorum <= 1:
         errors.append(
-            "voting.quorum must be more than 0 and at most 1 (all members), "
-            f"not {_plain(voting.quorum)}"
+            _(
+                "voting.quorum must be more than 0 and at most 1 (all members), not {value}",
+                value=_plain(voting.quorum),
+            )
         )
     if not Fraction(1, 2) < voting.two_thirds <= 1:
         errors.append(
-            "voting.two_thirds must be more than 1/2 and at most 1, "
-            f"not {_plain(voting.two_thirds)}"
+            _(
+                "voting.two_thirds must be more than 1/2 and at most 1, not {value}",
+                value=_plain(voting.two_thirds),
+            )
         )
     if voting.security_council_votes < 1:
         errors.append(
-            f"voting.security_council_votes must be at least 1, not {voting.security_council_votes}"
+            _(
+                "voting.security_council_votes must be at least 1, not {votes}",
+                votes=voting.security_council_votes,
+            )
         )
     elif preset.seats is not None and voting.security_council_votes > preset.seats:
         errors.append(
-            f"voting.security_council_votes ({voting.security_council_votes}) is more than "
-            f"the {preset.seats} seats: nothing could pass"
+            _(
+                "voting.security_council_votes ({votes}) is more than "
+                "the {seats} seats: nothing could pass",
+                votes=voting.security_council_votes,
+                seats=preset.seats,
+            )
         )
     return errors

@@ -13,6 +13,7 @@ from django.utils.translation import gettext
 
 from apps.accounts.models import User
 from apps.core import policy
+from apps.core.i18n import render
 from apps.delegations.models import Committee, Delegation
 from apps.proceedings import event_kinds as ek
 from apps.proceedings.domain import machine
@@ -205,7 +206,7 @@ def mediation_set(*, session: Session, by: User, mode: str, proximity: bool) -> 
                 source=committee.name,
             )
         except PresetError as error:
-            raise ValidationError(list(error.errors) or [str(error)]) from error
+            raise ValidationError([render(e) for e in error.errors] or [str(error)]) from error
         committee.rules = preset_to_dict(rules)
         committee.save(update_fields=["rules"])
         session = lock_session(session.pk)

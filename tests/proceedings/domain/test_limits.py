@@ -127,7 +127,7 @@ UNA = load_preset("una_usa")
 def refusal(overrides: object) -> str:
     with pytest.raises(PresetError) as caught:
         preset_with_overrides(UNA, overrides)  # type: ignore[arg-type]
-    return "; ".join(caught.value.errors)
+    return "; ".join(str(e) for e in caught.value.errors)
 
 
 def test_a_quorum_with_a_huge_exponent_is_refused_at_once() -> None:

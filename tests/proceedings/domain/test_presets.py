@@ -4,6 +4,7 @@ from fractions import Fraction
 import pytest
 import yaml
 
+from apps.core.text import Text
 from apps.proceedings.domain.majority import MajorityRule, Question, Tally
 from apps.proceedings.domain.mediation import MediationMode
 from apps.proceedings.domain.motions import MotionKind, VoteRule
@@ -111,7 +112,7 @@ def test_an_instructor_can_change_a_threshold() -> None:
 def test_an_override_with_a_bad_threshold_is_refused_with_a_clear_message() -> None:
     with pytest.raises(PresetError) as raised:
         preset_with_overrides(load_preset("una_usa"), {"voting": {"quorum": "3/2"}})
-    assert raised.value.errors == [
+    assert [str(e) for e in raised.value.errors] == [
         "voting.quorum must be more than 0 and at most 1 (all members), not 3/2"
     ]
 
@@ -119,7 +120,7 @@ def test_an_override_with_a_bad_threshold_is_refused_with_a_clear_message() -> N
 def test_an_override_with_a_misspelt_setting_is_refused() -> None:
     with pytest.raises(PresetError) as raised:
         preset_with_overrides(load_preset("una_usa"), {"voting": {"quorom": "1/2"}})
-    assert raised.value.errors[0].startswith("voting.quorom: unknown setting")
+    assert str(raised.value.errors[0]).startswith("voting.quorom: unknown setting")
 
 
 def test_an_override_with_a_wrong_type_is_refused() -> None:
@@ -127,7 +128,7 @@ def test_an_override_with_a_wrong_type_is_refused() -> None:
         preset_with_overrides(
             load_preset("una_usa"), {"motions": {"moderated_caucus": {"max_duration_s": "long"}}}
         )
-    assert raised.value.errors == [
+    assert [str(e) for e in raised.value.errors] == [
         "motions.moderated_caucus.max_duration_s must be a whole number, not 'long'"
     ]
 
@@ -154,7 +155,7 @@ def test_two_motions_with_the_same_precedence_are_refused() -> None:
         preset_with_overrides(
             load_preset("una_usa"), {"motions": {"close_debate": {"precedence": 13}}}
         )
-    assert any("precedence 13 is shared" in e for e in raised.value.errors)
+    assert any("precedence 13 is shared" in str(e) for e in raised.value.errors)
 
 
 def test_removing_a_phase_a_motion_leads_to_is_refused_with_the_way_out() -> None:
@@ -162,7 +163,7 @@ def test_removing_a_phase_a_motion_leads_to_is_refused_with_the_way_out() -> Non
     phases = [p.value for p in una.phases if p is not Phase.MODERATED_CAUCUS]
     with pytest.raises(PresetError) as raised:
         preset_with_overrides(una, {"phases": phases})
-    assert any("moderated_caucus: null" in e for e in raised.value.errors)
+    assert any("moderated_caucus: null" in str(e) for e in raised.value.errors)
     fixed = preset_with_overrides(una, {"phases": phases, "motions": {"moderated_caucus": None}})
     assert Phase.MODERATED_CAUCUS not in fixed.phases
 
@@ -172,7 +173,7 @@ def test_a_caucus_that_cannot_return_to_general_debate_is_refused() -> None:
     phases = [p.value for p in una.phases if p is not Phase.GENERAL_DEBATE]
     with pytest.raises(PresetError) as raised:
         preset_with_overrides(una, {"phases": phases})
-    assert any("needs general_debate" in e for e in raised.value.errors)
+    assert any("needs general_debate" in str(e) for e in raised.value.errors)
 
 
 def test_a_phase_that_can_never_be_reached_is_refused() -> None:
@@ -181,7 +182,7 @@ def test_a_phase_that_can_never_be_reached_is_refused() -> None:
     transitions["roll_call"] = ["adjourned"]
     with pytest.raises(PresetError) as raised:
         preset_with_overrides(una, {"transitions": transitions, "motions": {}})
-    assert any("can never reach it" in e for e in raised.value.errors)
+    assert any("can never reach it" in str(e) for e in raised.value.errors)
 
 
 def test_a_timed_phase_may_not_lead_to_a_suspension() -> None:
@@ -190,7 +191,7 @@ def test_a_timed_phase_may_not_lead_to_a_suspension() -> None:
             load_preset("una_usa"),
             {"transitions": {"unmoderated_caucus": ["general_debate", "suspended"]}},
         )
-    assert any("cannot lead to suspended" in e for e in raised.value.errors)
+    assert any("cannot lead to suspended" in str(e) for e in raised.value.errors)
 
 
 def test_a_caucus_duration_limit_below_its_minimum_is_refused() -> None:
@@ -198,7 +199,7 @@ def test_a_caucus_duration_limit_below_its_minimum_is_refused() -> None:
         preset_with_overrides(
             load_preset("una_usa"), {"motions": {"unmoderated_caucus": {"max_duration_s": 30}}}
         )
-    assert raised.value.errors == [
+    assert [str(e) for e in raised.value.errors] == [
         "motions.unmoderated_caucus.min_duration_s (1 minute) is more than "
         "max_duration_s (30 seconds)"
     ]
@@ -228,3 +229,19 @@ def test_a_preset_file_with_a_typo_lists_every_problem() -> None:
     with pytest.raises(PresetError) as raised:
         preset_from_dict(data)
     assert len(raised.value.errors) == 3
+
+
+def test_a_preset_refusal_is_a_template_rendered_in_the_readers_language(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from apps.core import i18n
+
+    with pytest.raises(PresetError) as raised:
+        preset_with_overrides(load_preset("una_usa"), {"seats": 0})
+    error = raised.value.errors[0]
+    assert isinstance(error, Text)
+    assert error.template == "seats must be at least 1, not {seats}"
+    assert str(error) == "seats must be at least 1, not 0"
+    french = {"seats must be at least 1, not {seats}": "il faut au moins 1 siège, pas {seats}"}
+    monkeypatch.setattr(i18n, "gettext", lambda message: french.get(message, message))
+    assert i18n.render(error) == "il faut au moins 1 siège, pas 0"

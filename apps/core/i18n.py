@@ -13,6 +13,9 @@ def render(text: Text | str) -> str:
     if isinstance(text, Text):
         # A parameter may itself be a Text ("{channel} messages are limited..."): in the
         # same language.
-        params = {k: render(v) if isinstance(v, Text) else v for k, v in text.params}
+        # A label from a pure module ("motion for a moderated caucus") is a plain string
+        # marked with `gettext_noop`: translated here too. Other strings (names, topics)
+        # have no catalogue entry and come back as they are.
+        params = {k: render(v) if isinstance(v, Text | str) else v for k, v in text.params}
         return gettext(text.template).format(**params)
     return gettext(text) if text else text

@@ -31,3 +31,10 @@ class Text:
 def _(template: str, /, **params: object) -> Text:
     """Mark `template` for translation and bind its `{named}` parameters."""
     return Text(template, tuple(sorted(params.items())))
+
+
+def gettext_noop(message: str) -> str:
+    """Mark a label for extraction (`makemessages` collects `gettext_noop`) and return it
+    unchanged: a pure module's labels are translated where they are shown (the `tr` template
+    filter, `apps.core.i18n.render` for a Text's parameters)."""
+    return message

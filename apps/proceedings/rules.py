@@ -44,10 +44,10 @@ from apps.proceedings.event_kinds import RulesChanged
 from apps.proceedings.journal import event_append
 from apps.proceedings.rule_changes import open_session, rules_change_errors
 
-MAJORITY_CHOICES = [(m.value, m.label) for m in MajorityRule]
+MAJORITY_CHOICES = [(m.value, gettext_lazy(m.label)) for m in MajorityRule]
 VOTE_CHOICES = [(v.value, v.value.replace("_", " ")) for v in VoteRule]
 YIELD_CHOICES = [y.value for y in YieldKind]
-PLACARD_CHOICES = [(p.value, p.label) for p in PlacardVisibility]
+PLACARD_CHOICES = [(p.value, gettext_lazy(p.label)) for p in PlacardVisibility]
 
 # No timer in the rules runs longer than a week (a suspension between rounds of talks).
 MAX_RULE_SECONDS = MAX_TIMER_S

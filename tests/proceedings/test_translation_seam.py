@@ -73,3 +73,34 @@ def test_a_services_own_refusal_goes_through_gettext(
         services.speaker_next(session=session, by=floor.chair)
 
     assert refused.value.messages == [french[EMPTY]]
+
+
+def test_labels_of_the_rules_are_marked_and_translated_where_they_are_shown(
+    floor: Floor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Phase and motion labels are plain strings marked with `gettext_noop` in the pure
+    rules: a sentence's parameters and the floor's headings translate them."""
+    from django.test import Client
+
+    from apps.core.templatetags import plenary
+
+    french = {
+        "General debate": "Débat général",
+        "motion for a moderated caucus": "motion de caucus modéré",
+        "This committee does not use the {motion}.": "Ce comité n'utilise pas la {motion}.",
+    }
+    monkeypatch.setattr(i18n, "gettext", lambda message: french.get(message, message))
+    monkeypatch.setattr(plenary, "gettext", lambda message: french.get(message, message))
+    refusal = i18n.render(
+        Text(
+            "This committee does not use the {motion}.",
+            (("motion", MotionKind.MODERATED_CAUCUS.label),),
+        )
+    )
+    assert refusal == "Ce comité n'utilise pas la motion de caucus modéré."
+    session = in_general_debate(floor)
+    client = Client()
+    client.force_login(floor.delegate("Veridia"))
+    html = client.get(f"/sessions/{session.pk}/").content.decode()
+    assert "Débat général" in html  # the phase heading
+    assert "Motion de caucus modéré" in html  # the delegate's motion menu

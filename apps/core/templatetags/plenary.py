@@ -4,6 +4,7 @@ from typing import Any
 
 from django import template
 from django.utils.html import format_html
+from django.utils.translation import gettext
 
 from apps.core import policy
 from apps.proceedings.domain.motions import MotionKind
@@ -50,9 +51,15 @@ def minutes(seconds: Any) -> str:
 
 
 @register.filter
+def tr(label: object) -> str:
+    """A label from a pure module (marked with `gettext_noop`) in the reader's language."""
+    return gettext(str(label)) if label else ""
+
+
+@register.filter
 def motion_label(kind: str) -> str:
     try:
-        label = MotionKind(kind).label
+        label = gettext(MotionKind(kind).label)
     except ValueError:
         return kind.replace("_", " ")
     return label[:1].upper() + label[1:]

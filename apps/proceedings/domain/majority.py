@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from fractions import Fraction
 
-from apps.core.text import Text, _
+from apps.core.text import Text, _, gettext_noop
 from apps.proceedings.domain.errors import RuleViolation
 
 
@@ -38,11 +38,11 @@ class MajorityRule(StrEnum):
 
 
 _RULE_LABELS = {
-    MajorityRule.SIMPLE: "Simple majority",
-    MajorityRule.TWO_THIRDS: "Two-thirds majority",
-    MajorityRule.SECURITY_COUNCIL: "Security Council (nine votes, veto on substance)",
-    MajorityRule.CONSENSUS: "Consensus (no objection)",
-    MajorityRule.UNANIMITY: "Unanimity",
+    MajorityRule.SIMPLE: gettext_noop("Simple majority"),
+    MajorityRule.TWO_THIRDS: gettext_noop("Two-thirds majority"),
+    MajorityRule.SECURITY_COUNCIL: gettext_noop("Security Council (nine votes, veto on substance)"),
+    MajorityRule.CONSENSUS: gettext_noop("Consensus (no objection)"),
+    MajorityRule.UNANIMITY: gettext_noop("Unanimity"),
 }
 
 
@@ -121,8 +121,8 @@ class PlacardVisibility(StrEnum):
     @property
     def label(self) -> str:
         if self is PlacardVisibility.LIVE:
-            return "As they are raised (everyone sees each delegation's placard)"
-        return "After the vote closes (until then only the chair and the count)"
+            return gettext_noop("As they are raised (everyone sees each delegation's placard)")
+        return gettext_noop("After the vote closes (until then only the chair and the count)")
 
 
 def placards_shown(visibility: PlacardVisibility, *, vote_open: bool) -> bool:

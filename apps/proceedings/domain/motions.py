@@ -18,7 +18,7 @@ from enum import StrEnum
 from types import MappingProxyType
 from typing import Protocol
 
-from apps.core.text import Text, _
+from apps.core.text import Text, _, gettext_noop
 from apps.proceedings.domain.errors import RuleViolation
 from apps.proceedings.domain.majority import MajorityRule, Question, VotingRules
 from apps.proceedings.domain.phases import Phase, PhaseRules, legal_next_phases
@@ -68,33 +68,33 @@ POINTS: frozenset[MotionKind] = frozenset(
 )
 
 _LABELS: Mapping[MotionKind, str] = {
-    MotionKind.SET_AGENDA: "motion to set the agenda",
-    MotionKind.OPEN_DEBATE: "motion to open debate",
-    MotionKind.MODERATED_CAUCUS: "motion for a moderated caucus",
-    MotionKind.UNMODERATED_CAUCUS: "motion for an unmoderated caucus",
-    MotionKind.EXTEND_CAUCUS: "motion to extend the caucus",
-    MotionKind.SET_SPEAKING_TIME: "motion to set the speaking time",
-    MotionKind.CLOSE_DEBATE: "motion to close debate and move into voting",
-    MotionKind.TABLE_DEBATE: "motion to table debate",
-    MotionKind.SUSPEND_MEETING: "motion to suspend the meeting",
-    MotionKind.ADJOURN_MEETING: "motion to adjourn the meeting",
-    MotionKind.DIVIDE_THE_QUESTION: "motion to divide the question",
-    MotionKind.ROLL_CALL_VOTE: "motion for a roll-call vote",
-    MotionKind.REORDER_DRAFTS: "motion to reorder the drafts",
-    MotionKind.INTRODUCE_DRAFT: "motion to introduce a draft",
-    MotionKind.POINT_OF_ORDER: "point of order",
-    MotionKind.POINT_OF_INFORMATION: "point of information",
-    MotionKind.POINT_OF_PERSONAL_PRIVILEGE: "point of personal privilege",
-    MotionKind.POINT_OF_PARLIAMENTARY_INQUIRY: "point of parliamentary inquiry",
-    MotionKind.RIGHT_OF_REPLY: "right of reply",
+    MotionKind.SET_AGENDA: gettext_noop("motion to set the agenda"),
+    MotionKind.OPEN_DEBATE: gettext_noop("motion to open debate"),
+    MotionKind.MODERATED_CAUCUS: gettext_noop("motion for a moderated caucus"),
+    MotionKind.UNMODERATED_CAUCUS: gettext_noop("motion for an unmoderated caucus"),
+    MotionKind.EXTEND_CAUCUS: gettext_noop("motion to extend the caucus"),
+    MotionKind.SET_SPEAKING_TIME: gettext_noop("motion to set the speaking time"),
+    MotionKind.CLOSE_DEBATE: gettext_noop("motion to close debate and move into voting"),
+    MotionKind.TABLE_DEBATE: gettext_noop("motion to table debate"),
+    MotionKind.SUSPEND_MEETING: gettext_noop("motion to suspend the meeting"),
+    MotionKind.ADJOURN_MEETING: gettext_noop("motion to adjourn the meeting"),
+    MotionKind.DIVIDE_THE_QUESTION: gettext_noop("motion to divide the question"),
+    MotionKind.ROLL_CALL_VOTE: gettext_noop("motion for a roll-call vote"),
+    MotionKind.REORDER_DRAFTS: gettext_noop("motion to reorder the drafts"),
+    MotionKind.INTRODUCE_DRAFT: gettext_noop("motion to introduce a draft"),
+    MotionKind.POINT_OF_ORDER: gettext_noop("point of order"),
+    MotionKind.POINT_OF_INFORMATION: gettext_noop("point of information"),
+    MotionKind.POINT_OF_PERSONAL_PRIVILEGE: gettext_noop("point of personal privilege"),
+    MotionKind.POINT_OF_PARLIAMENTARY_INQUIRY: gettext_noop("point of parliamentary inquiry"),
+    MotionKind.RIGHT_OF_REPLY: gettext_noop("right of reply"),
 }
 
 # What a duration limit is about, for messages: "A moderated caucus may last at most ...".
 _DURATION_SUBJECT: Mapping[MotionKind, str] = {
-    MotionKind.MODERATED_CAUCUS: "a moderated caucus",
-    MotionKind.UNMODERATED_CAUCUS: "an unmoderated caucus",
-    MotionKind.EXTEND_CAUCUS: "an extension of the caucus",
-    MotionKind.SUSPEND_MEETING: "a suspension",
+    MotionKind.MODERATED_CAUCUS: gettext_noop("a moderated caucus"),
+    MotionKind.UNMODERATED_CAUCUS: gettext_noop("an unmoderated caucus"),
+    MotionKind.EXTEND_CAUCUS: gettext_noop("an extension of the caucus"),
+    MotionKind.SUSPEND_MEETING: gettext_noop("a suspension"),
 }
 
 

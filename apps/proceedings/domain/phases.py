@@ -19,6 +19,8 @@ from enum import StrEnum
 from types import MappingProxyType
 from typing import Protocol
 
+from apps.core.text import gettext_noop
+
 
 class Phase(StrEnum):
     NOT_STARTED = "not_started"
@@ -49,31 +51,31 @@ class Phase(StrEnum):
 
 
 _LABELS: Mapping[Phase, str] = {
-    Phase.NOT_STARTED: "Not started",
-    Phase.ROLL_CALL: "Roll call",
-    Phase.AGENDA_SETTING: "Agenda setting",
-    Phase.GENERAL_DEBATE: "General debate",
-    Phase.MODERATED_CAUCUS: "Moderated caucus",
-    Phase.UNMODERATED_CAUCUS: "Unmoderated caucus",
-    Phase.DRAFTING: "Drafting",
-    Phase.AMENDMENTS: "Amendments",
-    Phase.VOTING_PROCEDURE: "Voting procedure",
-    Phase.SUSPENDED: "Suspended",
-    Phase.ADJOURNED: "Adjourned",
+    Phase.NOT_STARTED: gettext_noop("Not started"),
+    Phase.ROLL_CALL: gettext_noop("Roll call"),
+    Phase.AGENDA_SETTING: gettext_noop("Agenda setting"),
+    Phase.GENERAL_DEBATE: gettext_noop("General debate"),
+    Phase.MODERATED_CAUCUS: gettext_noop("Moderated caucus"),
+    Phase.UNMODERATED_CAUCUS: gettext_noop("Unmoderated caucus"),
+    Phase.DRAFTING: gettext_noop("Drafting"),
+    Phase.AMENDMENTS: gettext_noop("Amendments"),
+    Phase.VOTING_PROCEDURE: gettext_noop("Voting procedure"),
+    Phase.SUSPENDED: gettext_noop("Suspended"),
+    Phase.ADJOURNED: gettext_noop("Adjourned"),
 }
 
 _DURING: Mapping[Phase, str] = {
-    Phase.NOT_STARTED: "before the session opens",
-    Phase.ROLL_CALL: "during roll call",
-    Phase.AGENDA_SETTING: "during agenda setting",
-    Phase.GENERAL_DEBATE: "during general debate",
-    Phase.MODERATED_CAUCUS: "during a moderated caucus",
-    Phase.UNMODERATED_CAUCUS: "during an unmoderated caucus",
-    Phase.DRAFTING: "during drafting",
-    Phase.AMENDMENTS: "during amendments",
-    Phase.VOTING_PROCEDURE: "during voting procedure",
-    Phase.SUSPENDED: "while the meeting is suspended",
-    Phase.ADJOURNED: "after adjournment",
+    Phase.NOT_STARTED: gettext_noop("before the session opens"),
+    Phase.ROLL_CALL: gettext_noop("during roll call"),
+    Phase.AGENDA_SETTING: gettext_noop("during agenda setting"),
+    Phase.GENERAL_DEBATE: gettext_noop("during general debate"),
+    Phase.MODERATED_CAUCUS: gettext_noop("during a moderated caucus"),
+    Phase.UNMODERATED_CAUCUS: gettext_noop("during an unmoderated caucus"),
+    Phase.DRAFTING: gettext_noop("during drafting"),
+    Phase.AMENDMENTS: gettext_noop("during amendments"),
+    Phase.VOTING_PROCEDURE: gettext_noop("during voting procedure"),
+    Phase.SUSPENDED: gettext_noop("while the meeting is suspended"),
+    Phase.ADJOURNED: gettext_noop("after adjournment"),
 }
 
 TIMED_PHASES: frozenset[Phase] = frozenset(

@@ -280,7 +280,8 @@ class SpeechEnded(Payload):
     def sentence(self) -> Text:
         if self.timed_out:
             return _("Time: {name}'s speaking time is over.", name=self.name)
-        return _("{name} yields the floor.", name=self.name)
+        # The chair ended it (a speaker giving up the floor is SpeechYielded).
+        return _("The chair ends {name}'s speech.", name=self.name)
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -74,7 +74,7 @@ EXAMPLES: list[tuple[ek.Payload, str]] = [
     ),
     (
         ek.SpeechEnded(delegation=3, name="Veridia", timed_out=False),
-        "Veridia yields the floor.",
+        "The chair ends Veridia's speech.",
     ),
     (
         ek.SpeechYielded(

@@ -485,7 +485,10 @@ def test_the_chair_extends_and_ends_a_speech(floor: Floor) -> None:
         assert fresh(session).speech_deadline == before + dt.timedelta(seconds=30)
         services.speaker_end(session=session, by=floor.chair)
 
-    assert [e.text for e in new] == ["Veridia gets 30 more seconds.", "Veridia yields the floor."]
+    assert [e.text for e in new] == [
+        "Veridia gets 30 more seconds.",
+        "The chair ends Veridia's speech.",
+    ]
     row = fresh(session)
     assert row.speaker is None and row.speech_deadline is None
     with refused(session, "Nobody has the floor."):

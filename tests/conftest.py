@@ -140,15 +140,21 @@ def _no_failed_broadcasts(request: pytest.FixtureRequest) -> Iterator[None]:
 
 @pytest.fixture(autouse=True)
 def _fresh_rate_limits() -> Iterator[None]:
-    """Rate limits are counted in Redis per user and channel id, and ids repeat after the
-    test database is flushed: every test starts with no hits counted (this test process's
-    keys only: RATELIMIT_PREFIX is per run and xdist worker)."""
+    """Rate limits and presence are counted in Redis per user, channel and simulation id,
+    and ids repeat after the test database is flushed: every test starts with no hits
+    counted and nobody online (this test process's keys only: both prefixes are per run and
+    xdist worker). A test's server stopping within a socket's grace period leaves its
+    presence behind for STALE_SECONDS, as a crashed process would."""
     import redis
     from django.conf import settings
 
     client = redis.Redis.from_url(settings.REDIS_URL)
-    keys = list(client.scan_iter(match=f"{settings.RATELIMIT_PREFIX}:rl:*", count=500))
-    if keys:
-        client.delete(*keys)
+    for pattern in (
+        f"{settings.RATELIMIT_PREFIX}:rl:*",
+        f"{settings.CHANNEL_LAYER_PREFIX}:presence:*",
+    ):
+        keys = list(client.scan_iter(match=pattern, count=500))
+        if keys:
+            client.delete(*keys)
     client.close()
     yield

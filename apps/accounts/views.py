@@ -76,7 +76,6 @@ def signup(request: HttpRequest) -> HttpResponse:
         key = f"signup:address:{client_address(request)}"
         limit = settings.SIGNUP_ATTEMPTS_PER_ADDRESS
         if not ratelimit.hit(key, limit=limit, window_s=settings.SIGNUP_WINDOW_SECONDS):
-            ratelimit.undo(key)
             form = InstructorSignupForm(request.POST)
             form.add_error(None, SIGNUP_LIMITED)
             return render(request, "accounts/signup.html", {"form": form}, status=429)

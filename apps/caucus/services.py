@@ -352,7 +352,6 @@ def _rate_limit(by: User, channel: Channel) -> None:
     window = settings.CAUCUS_WINDOW_SECONDS
     user_key, channel_key = f"user:{by.pk}", f"channel:{channel.pk}"
     if not ratelimit.hit(user_key, limit=settings.CAUCUS_USER_LIMIT, window_s=window):
-        ratelimit.undo(user_key)
         raise RateLimited(
             gettext(
                 "Slow down: at most {limit} messages in {window} seconds. Your message was "
@@ -360,7 +359,6 @@ def _rate_limit(by: User, channel: Channel) -> None:
             ).format(limit=settings.CAUCUS_USER_LIMIT, window=window)
         )
     if not ratelimit.hit(channel_key, limit=settings.CAUCUS_CHANNEL_LIMIT, window_s=window):
-        ratelimit.undo(channel_key)
         ratelimit.undo(user_key)
         raise RateLimited(
             gettext(

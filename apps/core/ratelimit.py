@@ -28,7 +28,8 @@ def key_name(key: str) -> str:
 
 
 def hit(key: str, *, limit: int, window_s: int) -> bool:
-    """Count one hit on `key`; True if it is within the limit."""
+    """Count one hit on `key`; True if it is within the limit. A refused hit is given back
+    at once: refusals do not count, so only what was let through fills the window."""
     name = key_name(key)
     try:
         # SET NX EX starts the window (Redis 6 has no EXPIRE NX); INCR keeps the expiry.
@@ -39,7 +40,10 @@ def hit(key: str, *, limit: int, window_s: int) -> bool:
     except redis.RedisError:
         logger.warning("rate limit %s not counted: Redis unreachable", key)
         return True
-    return int(count) <= limit
+    if int(count) > limit:
+        undo(key)
+        return False
+    return True
 
 
 # DECR on a key whose window just expired would recreate it at -1 with no expiry: a counter

@@ -198,10 +198,8 @@ def _join_attempt(address: str, raw_code: str) -> tuple[str, ...]:
     address_key = f"join:address:{address}"
     code_key = f"join:code:{normalise_join_code(raw_code)[:32]}"
     if not ratelimit.hit(address_key, limit=settings.JOIN_FAILURES_PER_ADDRESS, window_s=window):
-        ratelimit.undo(address_key)
         raise RateLimited(JOIN_LOCKED, code="locked")
     if not ratelimit.hit(code_key, limit=settings.JOIN_ATTEMPTS_PER_CODE, window_s=window):
-        ratelimit.undo(code_key)
         ratelimit.undo(address_key)
         raise RateLimited(JOIN_LOCKED, code="locked")
     return (address_key,)

@@ -92,7 +92,6 @@ def message_post(*, simulation: Simulation, by: User, body: str) -> LobbyMessage
     window = settings.CAUCUS_WINDOW_SECONDS
     key = f"lobby-user:{by.pk}"
     if not ratelimit.hit(key, limit=settings.CAUCUS_USER_LIMIT, window_s=window):
-        ratelimit.undo(key)
         raise RateLimited(
             gettext(
                 "Slow down: at most {limit} messages in {window} seconds. Your message was "

@@ -135,3 +135,15 @@ def test_giving_back_a_hit_after_its_window_ended_does_not_lock_the_key_forever(
     assert 0 < client.ttl(name) <= 1
     client.delete(name)
     client.close()
+
+
+def test_a_refused_hit_is_given_back_so_refusals_do_not_fill_the_window() -> None:
+    key = f"test:{uuid.uuid4().hex}"
+    client = redis.Redis.from_url(settings.REDIS_URL)
+    assert ratelimit.hit(key, limit=2, window_s=5)
+    assert ratelimit.hit(key, limit=2, window_s=5)
+    assert not ratelimit.hit(key, limit=2, window_s=5)
+    assert not ratelimit.hit(key, limit=2, window_s=5)
+    assert int(client.get(ratelimit.key_name(key)) or 0) == 2
+    client.delete(ratelimit.key_name(key))
+    client.close()

@@ -68,7 +68,6 @@ def motion_move(
     limit_key = f"motions:delegation:{delegation.pk}"
     window = settings.MOTION_WINDOW_SECONDS
     if not ratelimit.hit(limit_key, limit=settings.MOTION_DELEGATION_LIMIT, window_s=window):
-        ratelimit.undo(limit_key)
         raise ValidationError(
             gettext(
                 "Slow down: your delegation may move at most {limit} motions or points in "
